@@ -1,0 +1,380 @@
+"""Load and validate config.toml into frozen dataclasses; every error names the file, the key and the fix."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from spocmail.errors import ConfigError
+
+HOLIDAY_REGIONS = ("uk", "england-and-wales", "scotland", "northern-ireland")
+SECURITY = ("tls", "starttls", "none")
+
+
+@dataclass(frozen=True)
+class CouncilConfig:
+    name: str = "Example District Council"
+    timezone: str = "Europe/London"
+    holidays: str = "uk"
+    staff_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpocConfig:
+    address: str = "spoc@council.example"
+    name: str = "Single Point of Contact"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite:///var/spocmail.db"
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    dir: Path = Path("var/mail")
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    kind: str = "maildir"
+    host: str = "127.0.0.1"
+    port: int = 993
+    security: str = "tls"
+    username: str = ""
+    password_env: str | None = None
+    password_file: Path | None = None
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    sent_folder: str = "Sent"
+    poll_seconds: int = 60
+    batch_size: int = 50
+    timeout_seconds: int = 30
+    path: Path = Path("var/maildir")
+    # where the IMAP password was supposed to come from, for error messages
+    source_file: Path | None = None
+
+    def password(self) -> str:
+        return _read_secret("mailbox", self.password_env, self.password_file, self.source_file)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    kind: str = "file"
+    host: str = "127.0.0.1"
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password_env: str | None = None
+    password_file: Path | None = None
+    timeout_seconds: int = 30
+    dir: Path = Path("var/outbox")
+    source_file: Path | None = None
+
+    def password(self) -> str | None:
+        if not self.username:
+            return None
+        return _read_secret("smtp", self.password_env, self.password_file, self.source_file)
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    format: str = "text"
+    level: str = "INFO"
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    council: CouncilConfig = field(default_factory=CouncilConfig)
+    spoc: SpocConfig = field(default_factory=SpocConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    mailbox: MailboxConfig = field(default_factory=MailboxConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.council.timezone)
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and names that resolve only to them (e.g. localhost)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    if host == "localhost":
+        return True
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+
+
+def _read_secret(section: str, env: str | None, file: Path | None, source: Path | None) -> str:
+    where = str(source) if source else "config"
+    if env:
+        value = os.environ.get(env)
+        if value is None:
+            raise ConfigError(
+                f"{where}: [{section}] password_env = {env!r}: the environment variable {env} is not set; "
+                f"export it with the password, or name a file with password_file"
+            )
+        return value
+    if file:
+        try:
+            return file.read_text(encoding="utf-8").strip("\r\n")
+        except OSError as exc:
+            raise ConfigError(
+                f"{where}: [{section}] password_file = '{file}': cannot read it ({exc.strerror}); "
+                f"create the file with the password, readable by spocmail"
+            ) from None
+    raise ConfigError(
+        f"{where}: [{section}] has a username but no password source: "
+        f"set password_env (an environment variable) or password_file (a file holding the password)"
+    )
+
+
+class _Reader:
+    """Reads one [section], checking types and refusing unknown keys."""
+
+    def __init__(self, path: Path | None, section: str, data: Any):
+        self.path = path
+        self.section = section
+        if not isinstance(data, dict):
+            self.fail_section("a table")
+        self.data = dict(data)
+        self.seen: set[str] = set()
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else "config"
+
+    def fail_section(self, expected: str) -> None:
+        raise ConfigError(f"{self.where}: [{self.section}] must be {expected}")
+
+    def fail(self, key: str, expected: str) -> None:
+        value = self.data.get(key)
+        raise ConfigError(f"{self.where}: [{self.section}] {key} = {value!r}: expected {expected}")
+
+    def get(self, key: str, default: Any, kind: type | tuple, expected: str) -> Any:
+        self.seen.add(key)
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and kind in (int, float):
+            self.fail(key, expected)
+        if not isinstance(value, kind):
+            self.fail(key, expected)
+        return value
+
+    def text(self, key: str, default: str | None, check: Callable[[str], bool] | None = None,
+             expected: str = "a string") -> Any:
+        value = self.get(key, default, str, expected)
+        if value is not None and check is not None and not check(value):
+            self.fail(key, expected)
+        return value
+
+    def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
+        expected = "one of " + ", ".join(f'"{o}"' for o in options)
+        return self.text(key, default, lambda v: v in options, expected)
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        expected = f"a whole number from {low} to {high}"
+        value = self.get(key, default, int, expected)
+        if not low <= value <= high:
+            self.fail(key, expected)
+        return value
+
+    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.get(key, list(default), list, "a list of strings")
+        if not all(isinstance(v, str) and v for v in value):
+            self.fail(key, "a list of non-empty strings")
+        return tuple(value)
+
+    def path_(self, key: str, default: Path | None) -> Path | None:
+        value = self.text(key, None if default is None else str(default))
+        if value is None:
+            return None
+        p = Path(value).expanduser()
+        if not p.is_absolute() and self.path is not None:
+            p = self.path.parent / p
+        return p
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise ConfigError(
+                f"{self.where}: [{self.section}] {unknown[0]}: unknown key; "
+                f"see config.example.toml for the keys of [{self.section}]"
+            )
+
+
+def _timezone_ok(value: str) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _email_ok(value: str) -> bool:
+    local, _, domain = value.partition("@")
+    return bool(local) and "." in domain and " " not in value
+
+
+def _resolve_sqlite(url: str, base: Path | None) -> str:
+    """Relative SQLite paths are relative to the config file, like every other path."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or base is None:
+        return url
+    rest = url[len(prefix):]
+    if rest.startswith("/") or rest.startswith(":memory:") or rest == "":
+        return url
+    return prefix + str((base.parent / rest).resolve())
+
+
+# ---------------------------------------------------------------- loading
+
+
+def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
+    """Validate a parsed TOML document; `path` is used in messages and to resolve relative paths."""
+    where = str(path) if path else "config"
+    known = {f.name for f in fields(Config)} - {"path"}
+    for section in data:
+        if section not in known:
+            raise ConfigError(f"{where}: [{section}]: unknown section; expected one of "
+                              + ", ".join(sorted(known)))
+
+    r = _Reader(path, "council", data.get("council", {}))
+    council = CouncilConfig(
+        name=r.text("name", CouncilConfig.name),
+        timezone=r.text("timezone", "Europe/London", _timezone_ok, "an IANA time zone such as \"Europe/London\""),
+        holidays=r.choice("holidays", "uk", HOLIDAY_REGIONS),
+        staff_domains=tuple(d.lower() for d in r.strings("staff_domains", ())),
+    )
+    r.done()
+
+    r = _Reader(path, "spoc", data.get("spoc", {}))
+    spoc = SpocConfig(
+        address=r.text("address", SpocConfig.address, _email_ok, "an email address such as \"spoc@council.example\"").lower(),
+        name=r.text("name", SpocConfig.name),
+    )
+    r.done()
+
+    r = _Reader(path, "database", data.get("database", {}))
+    url = r.text("url", DatabaseConfig.url,
+                 lambda v: v.startswith(("sqlite:", "postgresql")),
+                 "a sqlite:///PATH or postgresql+psycopg://USER@HOST/DB URL")
+    database = DatabaseConfig(url=_resolve_sqlite(url, path))
+    r.done()
+
+    r = _Reader(path, "storage", data.get("storage", {}))
+    storage = StorageConfig(dir=r.path_("dir", StorageConfig.dir))
+    r.done()
+
+    r = _Reader(path, "mailbox", data.get("mailbox", {}))
+    kind = r.choice("kind", "maildir", ("imap", "maildir"))
+    mailbox = MailboxConfig(
+        kind=kind,
+        host=r.text("host", "127.0.0.1"),
+        port=r.integer("port", 993, 1, 65535),
+        security=r.choice("security", "tls", SECURITY),
+        username=r.text("username", ""),
+        password_env=r.text("password_env", None),
+        password_file=r.path_("password_file", None),
+        folder=r.text("folder", "INBOX"),
+        processed_folder=r.text("processed_folder", "Processed"),
+        sent_folder=r.text("sent_folder", "Sent"),
+        poll_seconds=r.integer("poll_seconds", 60, 1, 86400),
+        batch_size=r.integer("batch_size", 50, 1, 5000),
+        timeout_seconds=r.integer("timeout_seconds", 30, 1, 3600),
+        path=r.path_("path", MailboxConfig.path),
+        source_file=path,
+    )
+    if "password" in r.data:
+        raise ConfigError(f"{where}: [mailbox] password: passwords are never kept in the config; "
+                          f"use password_env (an environment variable) or password_file")
+    r.done()
+    if kind == "imap":
+        if not mailbox.username:
+            raise ConfigError(f"{where}: [mailbox] username: expected the IMAP account name when kind = \"imap\"")
+        if mailbox.security == "none" and not is_loopback(mailbox.host):
+            raise ConfigError(f"{where}: [mailbox] security = \"none\": refused for host {mailbox.host!r}, "
+                              f"which is not loopback; use \"tls\" or \"starttls\"")
+        if not (mailbox.password_env or mailbox.password_file):
+            raise ConfigError(f"{where}: [mailbox] password_env: expected password_env or password_file "
+                              f"when kind = \"imap\"")
+
+    r = _Reader(path, "smtp", data.get("smtp", {}))
+    skind = r.choice("kind", "file", ("smtp", "file"))
+    smtp = SmtpConfig(
+        kind=skind,
+        host=r.text("host", "127.0.0.1"),
+        port=r.integer("port", 587, 1, 65535),
+        security=r.choice("security", "starttls", SECURITY),
+        username=r.text("username", ""),
+        password_env=r.text("password_env", None),
+        password_file=r.path_("password_file", None),
+        timeout_seconds=r.integer("timeout_seconds", 30, 1, 3600),
+        dir=r.path_("dir", SmtpConfig.dir),
+        source_file=path,
+    )
+    if "password" in r.data:
+        raise ConfigError(f"{where}: [smtp] password: passwords are never kept in the config; "
+                          f"use password_env (an environment variable) or password_file")
+    r.done()
+    if skind == "smtp" and smtp.security == "none" and not is_loopback(smtp.host):
+        raise ConfigError(f"{where}: [smtp] security = \"none\": refused for host {smtp.host!r}, "
+                          f"which is not loopback; use \"tls\" or \"starttls\"")
+
+    r = _Reader(path, "logging", data.get("logging", {}))
+    logging_ = LoggingConfig(
+        format=r.choice("format", "text", ("text", "json")),
+        level=r.choice("level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        file=r.path_("file", None),
+    )
+    r.done()
+
+    return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
+                  mailbox=mailbox, smtp=smtp, logging=logging_)
+
+
+def load(path: Path) -> Config:
+    """Read and validate one config file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file; copy config.example.toml to {path} "
+                          f"or pass --config PATH") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return from_dict(data, path.resolve())
+
+
+def locate(explicit: str | None) -> Path:
+    """--config, then $SPOCMAIL_CONFIG, then ./config.toml (CONTRACT.md)."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("SPOCMAIL_CONFIG")
+    if env:
+        return Path(env)
+    return Path("config.toml")

@@ -1,0 +1,90 @@
+"""`spocmail run`: the intake loop and the scheduler, started and stopped together; stops cleanly on a signal."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from spocmail import logs
+from spocmail.clock import Clock
+from spocmail.config import Config
+from spocmail.db import Database
+from spocmail.errors import MailboxAuthError, MailboxError
+from spocmail.intake.poll import open_mailbox, poll_once
+
+log = logs.get("daemon")
+
+
+class StopRequested(Exception):
+    """Raised from the signal handler only while the daemon is waiting (never mid-commit)."""
+
+
+class Daemon:
+    def __init__(self, config: Config, db: Database, clock: Clock, max_backoff: float = 60.0):
+        self.config = config
+        self.db = db
+        self.clock = clock
+        self.max_backoff = max_backoff
+        self.stopping = False
+        self._waiting = False
+
+    def _on_signal(self, signum, _frame) -> None:
+        log.info("stop requested", extra={"event": "daemon.signal", "signal": signal.Signals(signum).name})
+        self.stopping = True
+        if self._waiting:
+            raise StopRequested()
+
+    def _sleep(self, seconds: float) -> None:
+        self._waiting = True
+        try:
+            time.sleep(seconds)
+        finally:
+            self._waiting = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        log.info("daemon started", extra={"event": "daemon.start", "mailbox": self.config.mailbox.kind})
+        backoff = 1.0
+        mailbox = None
+        try:
+            while not self.stopping:
+                try:
+                    if mailbox is None:
+                        mailbox = open_mailbox(self.config)
+                    poll_once(self.config, self.db, mailbox, self.clock)
+                    backoff = 1.0
+                    if self.stopping:
+                        break
+                    self._waiting = True
+                    try:
+                        mailbox.wait_for_mail(float(self.config.mailbox.poll_seconds))
+                    finally:
+                        self._waiting = False
+                except StopRequested:
+                    break
+                except MailboxAuthError:
+                    raise  # a refused login will not fix itself: stop and say so
+                except (MailboxError, OSError) as exc:
+                    log.warning("mailbox unavailable; retrying in %.0fs", backoff,
+                                extra={"event": "daemon.mailbox_error", "error": str(exc)})
+                    if mailbox is not None:
+                        _close_quietly(mailbox)
+                        mailbox = None
+                    try:
+                        self._sleep(backoff)
+                    except StopRequested:
+                        break
+                    backoff = min(backoff * 2, self.max_backoff)
+        finally:
+            if mailbox is not None:
+                _close_quietly(mailbox)
+            self.db.dispose()
+            log.info("daemon stopped", extra={"event": "daemon.stop"})
+
+
+def _close_quietly(mailbox) -> None:
+    try:
+        mailbox.close()
+    except Exception:  # closing a dead connection must not hide why we are closing it
+        pass

@@ -1,0 +1,75 @@
+"""Every mail in and out, stored raw and unchanged with its SHA-256, and where each was fetched from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from spocmail.db.base import Base
+
+# stored: committed, not yet through the later steps; done: every step finished;
+# quarantined: could not be parsed (kept raw, with the reason); failed: a step failed too often.
+MESSAGE_STATES = ("stored", "done", "quarantined", "failed")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True, nullable=True)
+    # another stored mail already carries this Message-ID with different bytes: kept and flagged
+    message_id_reused: Mapped[bool] = mapped_column(default=False)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998), nullable=True)
+    references: Mapped[list] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    from_email: Mapped[str | None] = mapped_column(String(320), index=True, nullable=True)
+    to: Mapped[list] = mapped_column(default=list)
+    cc: Mapped[list] = mapped_column(default=list)
+    date_header: Mapped[datetime | None]
+    internaldate: Mapped[datetime | None]
+    stored_at: Mapped[datetime]
+    auto_reply: Mapped[bool] = mapped_column(default=False)
+    sender_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), nullable=True, index=True)
+    state: Mapped[str] = mapped_column(String(16), default="stored", index=True)
+    quarantine_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    defects: Mapped[list] = mapped_column(default=list)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    locations: Mapped[list["MailLocation"]] = relationship(back_populates="message", cascade="all, delete-orphan")
+
+
+class MailLocation(Base):
+    """Where a stored mail was seen: the same mail fetched again by (UIDVALIDITY, UID) is known at once."""
+
+    __tablename__ = "mail_locations"
+    __table_args__ = (UniqueConstraint("source", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)  # 0 for sources without one (Maildir)
+    uid: Mapped[str] = mapped_column(String(500))
+    seen_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+
+    message: Mapped[Message] = relationship(back_populates="locations")
+
+
+class MailboxState(Base):
+    """Per mailbox: the UIDVALIDITY we know and the highest UID stored under it."""
+
+    __tablename__ = "mailbox_state"
+
+    source: Mapped[str] = mapped_column(String(500), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime]

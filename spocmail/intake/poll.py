@@ -1,0 +1,74 @@
+"""One pass over the mailbox: store each new mail (commit), then acknowledge it, then run the later steps."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+from spocmail import logs
+from spocmail.clock import Clock
+from spocmail.config import Config
+from spocmail.db import Database
+from spocmail.intake import FetchedMail, Mailbox
+from spocmail.intake.store import mark_acknowledged, store_fetched
+
+log = logs.get("intake")
+
+
+@dataclass
+class PollCounts:
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    filed: int = 0
+    answers: int = 0
+    triage: int = 0
+    quarantined: int = 0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def add(self, other: "PollCounts") -> None:
+        for k, v in asdict(other).items():
+            setattr(self, k, getattr(self, k) + v)
+
+
+def open_mailbox(config: Config) -> Mailbox:
+    mb = config.mailbox
+    if mb.kind == "maildir":
+        from spocmail.intake.maildir import MaildirMailbox
+
+        return MaildirMailbox(mb.path, poll_seconds=mb.poll_seconds)
+    from spocmail.intake.imap import ImapMailbox
+
+    return ImapMailbox(host=mb.host, port=mb.port, security=mb.security, username=mb.username,
+                       password=mb.password(), folder=mb.folder, processed_folder=mb.processed_folder,
+                       timeout=float(mb.timeout_seconds), poll_seconds=mb.poll_seconds)
+
+
+def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
+           on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
+    """Store everything new. A mail is acknowledged to the mailbox only after its row is committed."""
+    counts = PollCounts()
+    for mail in mailbox.fetch_new(batch_size=batch_size):
+        counts.fetched += 1
+        with db.session() as session:
+            result = store_fetched(session, mail, clock.now())
+        if result.created:
+            counts.stored += 1
+            counts.quarantined += int(result.quarantined)
+        else:
+            counts.duplicates += 1
+        mailbox.mark_processed(mail)
+        with db.session() as session:
+            mark_acknowledged(session, mail, clock.now())
+        if on_mail is not None:
+            on_mail(mail)
+    return counts
+
+
+def poll_once(config: Config, db: Database, mailbox: Mailbox, clock: Clock,
+              on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
+    counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=on_mail)
+    log.info("poll finished", extra={"event": "intake.poll", **counts.to_json()})
+    return counts

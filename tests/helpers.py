@@ -1,0 +1,73 @@
+"""Test helpers: run the real CLI in-process, and lay out a project folder (config, register, Maildir)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+from spocmail.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def spocmail(*args: str) -> Result:
+    """Run `spocmail ARGS` as the console script would, capturing exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class Project:
+    dir: Path
+    config: Path
+    maildir: Path
+
+    def run(self, *args: str) -> Result:
+        return spocmail("--config", self.config, *args)
+
+    def ok(self, *args: str) -> Result:
+        result = self.run(*args)
+        assert result.code == 0, f"spocmail {' '.join(map(str, args))} exited {result.code}: {result.err}"
+        return result
+
+
+def make_project(root: Path, db_url: str, mailbox: str | None = None, extra: str = "",
+                 register: Path | None = REPO / "examples" / "register.toml") -> Project:
+    """A config on the embedded defaults (Maildir, file outbox) unless `mailbox` gives another [mailbox]."""
+    root.mkdir(parents=True, exist_ok=True)
+    mailbox = mailbox or '[mailbox]\nkind = "maildir"\npath = "maildir"\npoll_seconds = 1\n'
+    cfg = root / "config.toml"
+    cfg.write_text(
+        '[council]\nstaff_domains = ["council.example"]\n'
+        '[spoc]\naddress = "spoc@council.example"\n'
+        f'[database]\nurl = "{db_url}"\n'
+        '[storage]\ndir = "mail"\n'
+        f'{mailbox}\n'
+        '[smtp]\nkind = "file"\ndir = "outbox"\n'
+        f'{extra}\n', encoding="utf-8")
+    project = Project(root, cfg, root / "maildir")
+    project.ok("db", "upgrade")
+    if register is not None:
+        shutil.copy(register, root / "register.toml")
+        project.ok("register", "import", root / "register.toml")
+    return project

@@ -1,0 +1,86 @@
+"""Intake from the embedded Maildir: stored once, acknowledged (new/ -> cur/) only after the commit."""
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from spocmail.db import Database
+from spocmail.db.mail import Message
+from spocmail.intake.maildir import deliver
+from tests.helpers import make_project
+
+CONTRACT_KEYS = {"fetched", "stored", "duplicates", "filed", "answers", "triage", "quarantined"}
+
+
+def sample(n: int) -> bytes:
+    return (f"From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\n"
+            f"Subject: Question {n}\r\nDate: Mon, 23 Nov 2026 08:{n % 60:02d}:00 +0000\r\n"
+            f"Message-ID: <q{n}@example.org>\r\n\r\nQuestion number {n}.\r\n").encode()
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path / "p", f"sqlite:///{tmp_path}/p/spocmail.db")
+
+
+def count(project) -> int:
+    database = Database(f"sqlite:///{project.dir}/spocmail.db")
+    with database.session() as s:
+        n = s.scalar(select(func.count()).select_from(Message))
+    database.dispose()
+    return n
+
+
+def test_poll_once_twice_stores_each_mail_once(project):
+    for n in range(30):
+        deliver(project.maildir, sample(n))
+    deliver(project.maildir, sample(0))  # the same mail delivered twice
+    first = project.ok("poll", "--once", "--json").json()
+    assert set(first) >= CONTRACT_KEYS
+    assert (first["fetched"], first["stored"], first["duplicates"]) == (31, 30, 1)
+    second = project.ok("poll", "--once", "--json").json()
+    assert (second["fetched"], second["stored"]) == (0, 0)
+    assert count(project) == 30
+    assert not list((project.maildir / "new").iterdir())
+    assert len(list((project.maildir / "cur").iterdir())) == 31
+
+
+def test_mail_stays_in_new_when_the_commit_fails(project, monkeypatch):
+    deliver(project.maildir, sample(1))
+    import spocmail.intake.poll as poll
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(poll, "store_fetched", broken)
+    result = project.run("poll", "--once", "--json")
+    assert result.code == 1 and "disk full" in result.err
+    assert len(list((project.maildir / "new").iterdir())) == 1  # not acknowledged, not lost
+    monkeypatch.undo()
+    assert project.ok("poll", "--once", "--json").json()["stored"] == 1
+
+
+def test_garbage_is_quarantined_and_does_not_stop_the_batch(project):
+    deliver(project.maildir, sample(1))
+    deliver(project.maildir, b"\x00\x00\x00")
+    deliver(project.maildir, sample(2))
+    counts = project.ok("poll", "--once", "--json").json()
+    assert (counts["stored"], counts["quarantined"]) == (3, 1)
+
+
+def test_poll_refuses_a_database_that_was_never_upgraded(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[database]\nurl = "sqlite:///fresh.db"\n[mailbox]\npath = "md"\n')
+    from tests.helpers import spocmail
+    result = spocmail("--config", cfg, "poll", "--once", "--json")
+    assert result.code == 1 and "spocmail db upgrade" in result.err
+
+
+def test_the_console_script_runs(project):
+    deliver(project.maildir, sample(5))
+    out = subprocess.run([sys.executable, "-m", "spocmail", "--config", str(project.config), "poll", "--once",
+                          "--json"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    import json
+    assert json.loads(out.stdout)["stored"] == 1
