@@ -259,20 +259,13 @@ def parse_cmd(file: Path, as_json: bool) -> None:
 @pass_app
 def deadline(app: App, kind: str, received: str, pauses: tuple, as_json: bool) -> None:
     """When a request is due: FOI and EIR in working days, subject access in calendar months."""
-    from datetime import date
-
     from spocmail import deadlines
 
-    instant = _now_type(received, "--received")
-    parsed = []
-    for a, b in pauses:
-        try:
-            parsed.append((date.fromisoformat(a), date.fromisoformat(b)))
-        except ValueError:
-            raise click.BadParameter(f"{a} {b}: expected two dates YYYY-MM-DD YYYY-MM-DD",
-                                     param_hint="--pause") from None
     calendar = deadlines.WorkingCalendar(app.optional_config.council.holidays)
-    doc = deadlines.deadline_report(kind, instant, parsed, calendar, deadlines.load_rules())
+    try:
+        doc = deadlines.deadline_report(kind, _now_type(received, "--received"), list(pauses), calendar)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--received/--pause") from None
     if as_json:
         emit(doc)
     else:
