@@ -244,6 +244,111 @@ def parse_cmd(file: Path, as_json: bool) -> None:
         click.echo(f"Defect: {d}")
 
 
+@cli.command("identify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_app
+def identify_cmd(app: App, file: Path, as_json: bool) -> None:
+    """Whose mail this is, decided as intake would decide it, with the evidence."""
+    from spocmail.identify import identify, register_view
+    from spocmail.mail import parse_mail
+
+    parsed = parse_mail(file.read_bytes())
+    database = app.database()
+    with database.session() as session:
+        ident = identify(parsed, register_view(session, app.config), threshold=app.config.identify.threshold)
+    database.dispose()
+    doc = ident.to_json()
+    if as_json:
+        emit(doc)
+        return
+    click.echo(f"{doc['decision']}: role {doc['role']}, customer {doc['customer'] or '-'}, score {doc['score']}")
+    for e in doc["evidence"]:
+        click.echo(f"  {e['weight']:.2f} {e['kind']}: {e['detail']}")
+    if doc["suggest_address"]:
+        click.echo(f"  new address to confirm: {doc['suggest_address']}")
+
+
+@cli.group("triage", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def triage_group(ctx: click.Context, as_json: bool) -> None:
+    """Mail waiting for the SPOC to say whose it is, with spocmail's best guesses."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from spocmail import triage
+
+    app = ctx.find_object(App)
+    database = app.database()
+    with database.session() as session:
+        rows = triage.waiting(session)
+    database.dispose()
+    if as_json:
+        emit(rows)
+        return
+    if not rows:
+        click.echo("nothing waits in triage")
+    for r in rows:
+        click.echo(f"mail {r['message']}: {r['from']['email']} {r['subject']!r} (score {r['score']})")
+        for g in r["guesses"][:3]:
+            click.echo(f"  maybe {g['customer']} ({g['score']}): "
+                       + "; ".join(e["detail"] for e in g["evidence"]))
+
+
+@triage_group.command("assign")
+@click.argument("message", type=int)
+@click.argument("customer")
+@click.option("--confirm-address", is_flag=True,
+              help="Make the mail's new sender address one of the customer's known addresses.")
+@click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@now_option
+@pass_app
+def triage_assign(app: App, message: int, customer: str, confirm_address: bool, actor: str, as_json: bool) -> None:
+    """File waiting mail MESSAGE for CUSTOMER."""
+    from spocmail import triage
+
+    database = app.database()
+    with database.session() as session:
+        result = triage.assign(session, message, customer, confirm_address=confirm_address, actor=actor,
+                               now=app.clock.now())
+    database.dispose()
+    if as_json:
+        emit(result)
+    else:
+        extra = f"; {result['confirmed_address']} confirmed" if result["confirmed_address"] else ""
+        click.echo(f"mail {message} filed for {customer}{extra}")
+
+
+@cli.group("address")
+def address_group() -> None:
+    """Confirm or reject an address a customer writes from."""
+
+
+def _address_command(status: str):
+    @click.argument("customer")
+    @click.argument("email")
+    @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+    @now_option
+    @pass_app
+    def command(app: App, customer: str, email: str, actor: str) -> None:
+        from spocmail import triage
+
+        database = app.database()
+        with database.session() as session:
+            triage.set_address(session, customer, email, status, actor=actor, now=app.clock.now())
+        database.dispose()
+        click.echo(f"{email.lower()} {status} for {customer}")
+
+    return command
+
+
+address_group.command("confirm", help="Make EMAIL a known address of CUSTOMER from now on.")(
+    _address_command("confirmed"))
+address_group.command("reject", help="EMAIL is not CUSTOMER's: never suggest it again.")(
+    _address_command("rejected"))
+
+
 # ------------------------------------------------------------------ deadlines
 
 

@@ -84,6 +84,11 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class IdentifyConfig:
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     format: str = "text"
     level: str = "INFO"
@@ -99,6 +104,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    identify: IdentifyConfig = field(default_factory=IdentifyConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
 
     @property
@@ -341,6 +347,13 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: [smtp] security = \"none\": refused for host {smtp.host!r}, "
                           f"which is not loopback; use \"tls\" or \"starttls\"")
 
+    r = _Reader(path, "identify", data.get("identify", {}))
+    threshold = r.get("threshold", 0.5, (int, float), "a number from 0.0 to 1.0")
+    if not 0.0 <= threshold <= 1.0:
+        r.fail("threshold", "a number from 0.0 to 1.0")
+    identify = IdentifyConfig(threshold=float(threshold))
+    r.done()
+
     r = _Reader(path, "logging", data.get("logging", {}))
     logging_ = LoggingConfig(
         format=r.choice("format", "text", ("text", "json")),
@@ -350,7 +363,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     r.done()
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
-                  mailbox=mailbox, smtp=smtp, logging=logging_)
+                  mailbox=mailbox, smtp=smtp, identify=identify, logging=logging_)
 
 
 def load(path: Path) -> Config:

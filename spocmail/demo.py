@@ -16,6 +16,7 @@ from spocmail import config as configmod
 from spocmail import db as dbmod
 from spocmail import register as regmod
 from spocmail.clock import LONDON, Clock
+from spocmail.db.decisions import Identification as Decision
 from spocmail.db.mail import Message
 from spocmail.intake.maildir import MaildirMailbox, deliver
 from spocmail.intake.poll import PollCounts, poll_once
@@ -92,7 +93,7 @@ def script(monday: datetime) -> list[Scripted]:
         Scripted(day(1, 9, 5), "councillor forwards mail from an address nobody knew", _mail(
             day(1, 9, 5), "Cllr Pat Smith <pat.smith@council.example>", spoc, "Fwd: Noise from the depot",
             "Please deal with this through the SPOC.\n\n---------- Forwarded message ---------\n"
-            "From: J E <j.example1962@mailbox.example>\nDate: Mon, 23 Nov 2026 at 22:10\n"
+            "From: Jordan E. <j.example1962@mailbox.example>\nDate: Mon, 23 Nov 2026 at 22:10\n"
             "Subject: Noise from the depot\nTo: <pat.smith@council.example>\n\n"
             "The depot lorries started at 5am again. Ring me on 01234 567890.\nJordan\n")),
         Scripted(day(1, 14, 30), "an officer's out-of-office", _mail(
@@ -101,12 +102,37 @@ def script(monday: datetime) -> list[Scripted]:
         Scripted(day(2, 16, 0), "customer writes again from the known address", _mail(
             day(2, 16, 0), jordan, spoc, "Re: Three things",
             "I also want to complain about the tone of the reply I got from Housing last month.\n\nJordan\n")),
+        Scripted(day(2, 17, 30), "someone the council does not know writes", _mail(
+            day(2, 17, 30), "A Resident <resident@webmail.example>", spoc, "Road flooding",
+            "The road by Jubilee Park near CB23 6EA floods every time it rains. Who do I tell?\n")),
         Scripted(day(3, 10, 0), "a mail that is not mail at all (quarantined, kept)",
                  b"\x00\x01garbage that arrived in the mailbox\xff\xfe\r\n"),
     ]
     # the same message delivered twice (an officer forwards, the customer CCs): stored once
     items.append(Scripted(day(3, 10, 5), "the customer's first mail delivered a second time", items[0].raw))
     return items
+
+
+def _outcome(database: dbmod.Database, counts: PollCounts) -> str:
+    """What happened to the mail just polled, in the SPOC's words."""
+    if counts.quarantined:
+        return "quarantined, kept raw with the reason"
+    if not counts.stored:
+        return "recognised as already stored"
+    with database.session() as s:
+        row = s.scalars(select(Decision).order_by(Decision.id.desc())).first()
+    if row is None:
+        return "stored"
+    who = f"{row.role}" + (f" {row.sender_id}" if row.sender_id else "")
+    if row.decision == "filed":
+        return f"from {who}: filed for {row.customer_id} ({row.evidence[0]['detail']})"
+    if row.decision == "provisional":
+        kinds = ", ".join(e["kind"] for e in row.evidence)
+        return (f"from {who}: filed provisionally for {row.customer_id} (score {row.score:.2f}: {kinds}); "
+                f"{row.suggest_address} put to the SPOC to confirm")
+    if row.decision == "triage":
+        return f"from {who}: waits in triage (best score {row.score:.2f})"
+    return f"from {who}: recorded, not a request ({row.evidence[0]['detail']})"
 
 
 def run_demo(out: Path, echo: Callable[[str], None] | None = print) -> dict:
@@ -138,8 +164,7 @@ def run_demo(out: Path, echo: Callable[[str], None] | None = print) -> dict:
         deliver(cfg.mailbox.path, item.raw)
         counts = poll_once(cfg, database, mailbox, Clock(item.at + timedelta(minutes=1)))
         totals.add(counts)
-        outcome = ("quarantined" if counts.quarantined else "stored" if counts.stored else
-                   "recognised as already stored")
+        outcome = _outcome(database, counts)
         timeline.append({"at": item.at.isoformat(), "what": item.label, "outcome": outcome})
         say(f"{item.at:%a %d %b %H:%M}  {item.label}: {outcome}")
     again = poll_once(cfg, database, mailbox, Clock(monday + timedelta(days=4, hours=17)))
@@ -148,6 +173,7 @@ def run_demo(out: Path, echo: Callable[[str], None] | None = print) -> dict:
         stored = s.scalar(select(func.count()).select_from(Message))
         quarantined = s.scalar(select(func.count()).select_from(Message).where(Message.state == "quarantined"))
     database.dispose()
+    say(f"waiting for the SPOC: `spocmail --config {out}/config.toml triage`")
     summary = {"out": str(out), "counts": totals.to_json(), "messages_stored": stored,
                "quarantined": quarantined, "timeline": timeline}
     say(f"summary: {stored} mails stored once each, {quarantined} quarantined with its reason, "

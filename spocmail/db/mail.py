@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from spocmail.db.base import Base
 
-# stored: committed, not yet through the later steps; done: every step finished;
+# stored: committed, not yet through the later steps; working: claimed by one process; done: every step finished;
 # quarantined: could not be parsed (kept raw, with the reason); failed: a step failed too often.
-MESSAGE_STATES = ("stored", "done", "quarantined", "failed")
+MESSAGE_STATES = ("stored", "working", "done", "quarantined", "failed")
 
 
 class Message(Base):
@@ -42,6 +42,7 @@ class Message(Base):
     quarantine_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     defects: Mapped[list] = mapped_column(default=list)
     attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]  # when a process took it for the later steps ("working")
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     locations: Mapped[list["MailLocation"]] = relationship(back_populates="message", cascade="all, delete-orphan")

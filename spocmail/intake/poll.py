@@ -69,6 +69,12 @@ def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
 
 def poll_once(config: Config, db: Database, mailbox: Mailbox, clock: Clock,
               on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
+    from spocmail.pipeline import process_stored
+
     counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=on_mail)
+    steps = process_stored(config, db, clock)
+    counts.filed += steps.filed
+    counts.triage += steps.triage
+    counts.answers += steps.answers
     log.info("poll finished", extra={"event": "intake.poll", **counts.to_json()})
     return counts

@@ -1,0 +1,313 @@
+"""Find the messages forwarded inline in a body: the header blocks clients print above the original.
+
+Every client writes a block of `Key: value` lines (From, Sent/Date, To, Cc, Subject), in the
+user's language, often after a banner ("-----Original Message-----", "Begin forwarded message:",
+a line of underscores). We read the text line by line with quote markers stripped, so blocks
+mangled by quoting (`> From:`) are found too. Blocks found in order are outermost first: each
+later block lies in the body of the one before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .addresses import block_address, block_addresses
+from .dates import parse_loose_date
+from .model import Address, Forwarded
+
+# Field names, lower-cased, as Outlook, Gmail, Apple Mail, Thunderbird and phones print them.
+_KEYS = {
+    "from": "from de von da van od fra från от lähettäjä feladó sender oddi wrth gan afzender remitente mittente expéditeur absender nadawca remetente",
+    "date": "sent date datum gesendet envoyé envoye enviado enviada inviato verzonden wysłane wysłano wyslane anfonwyd dyddiad data fecha sendt skickat lähetetty elküldve отправлено date d'envoi sent at",
+    "to": "to à a an para aan do at til till vastaanottaja címzett кому destinataire destinatario destinatário empfänger",
+    "cc": "cc kopie copie copia cópia kopia dw bcc cco ccn copi",
+    "subject": "subject objet betreff asunto oggetto onderwerp assunto temat pwnc emne ämne aihe tárgy тема sujet",
+    "skip": "reply-to répondre à antwort an responder a rispondi a importance wichtigkeit priorité importancia importanza priorità prioriteit urgenza priorytet pwysigrwydd attachments anlagen pièces jointes anexos allegati bijlagen załączniki atodiadau message-id in-reply-to references categories kategorien",
+}
+KEY_OF: dict[str, str] = {}
+for _field, _words in _KEYS.items():
+    for _w in _words.split():
+        KEY_OF.setdefault(_w, _field)
+# multi-word keys
+for _phrase, _field in (
+    ("oddi wrth", "from"), ("sent at", "date"), ("date d'envoi", "date"), ("pièces jointes", "skip"),
+    ("répondre à", "skip"), ("antwort an", "skip"), ("responder a", "skip"), ("rispondi a", "skip"),
+    ("reply to", "skip"),
+):
+    KEY_OF[_phrase] = _field
+for _lonely in ("oddi", "wrth", "gan", "d'envoi", "pièces", "jointes", "répondre", "antwort", "responder", "rispondi"):
+    KEY_OF.pop(_lonely, None)
+
+_KEY_ALT = "|".join(sorted((re.escape(k) for k in KEY_OF), key=len, reverse=True))
+_FIELD_LINE = re.compile(
+    r"^[\s*_]*(" + _KEY_ALT + r")[\s*_]*[:：][\s*_]*(.*)$",
+    re.IGNORECASE,
+)
+
+_QUOTE_PREFIX = re.compile(r"^((?:[ \t]*>)+)[ \t]?")
+_BANNER = re.compile(r"^[\s*]*[-–—=]{2,}\s*([^-–—=].*?)\s*[-–—=]{2,}[\s*]*$")
+_RULE = re.compile(r"^\s*_{10,}\s*$")
+_APPLE = re.compile(
+    r"^\s*(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|"
+    r"début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|"
+    r"begin doorgestuurd bericht|início da mensagem reencaminhada|início da mensagem encaminhada|"
+    r"początek przekazywanej wiadomości|dechrau neges wedi'i hanfon ymlaen|forwarded message|"
+    r"message transféré|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_FORWARD_WORDS = re.compile(
+    r"forward|weitergeleitet|transf[ée]r|r[ée]exp[ée]di|reenviad|inoltrat|doorgestuurd|encaminhad|reencaminhad|"
+    r"przekazan|ymlaen|hanfon",
+    re.IGNORECASE,
+)
+_ORIGINAL_WORDS = re.compile(
+    r"original|ursprüngliche|d'origine|originale|oorspronkelijk|oryginalna|wreiddiol|message|nachricht|mensaje|messaggio|bericht|mensagem|wiadomo",
+    re.IGNORECASE,
+)
+
+FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)?(fwd?|fw|wg|tr|rv|i|doorst|enc|pd|ymlaen|ymla|vs|vb|vl|videresend|redir)\s*(?:\[\d+\])?\s*[:：]",
+    re.IGNORECASE,
+)
+REPLY_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)?(re|aw|antw|antwort|r|rif|res|odp|ateb|sv|réf|ref)\s*(?:\[\d+\])?\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Line:
+    depth: int  # quote depth: number of leading ">" markers
+    text: str  # the line without its quote markers
+
+
+@dataclass
+class Block:
+    """A header block found in a body."""
+
+    start: int  # first line of the block, banner included
+    end: int  # first line after the header fields (the original's body starts here)
+    depth: int
+    explicit_forward: bool
+    banner: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def split_lines(text: str) -> list[Line]:
+    out = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        m = _QUOTE_PREFIX.match(raw)
+        if m:
+            depth = m.group(1).count(">")
+            out.append(Line(depth, raw[m.end():].replace("\xa0", " ")))
+        else:
+            out.append(Line(0, raw.replace("\xa0", " ")))
+    return out
+
+
+def _norm_key(key: str) -> str:
+    key = unicodedata.normalize("NFC", key.strip().lower())
+    return re.sub(r"\s+", " ", key)
+
+
+def field_of(text: str) -> tuple[str, str] | None:
+    """(field, value) when a line is a header-block field such as `Envoyé : mercredi ...`."""
+    m = _FIELD_LINE.match(text)
+    if not m:
+        return None
+    key = _norm_key(m.group(1))
+    name = KEY_OF.get(key)
+    if name is None:
+        return None
+    return name, m.group(2).strip()
+
+
+def _banner_kind(text: str) -> tuple[bool, bool] | None:
+    """(is a banner, says it is a forward) for a separator line, else None."""
+    if _RULE.match(text):
+        return True, False
+    if _APPLE.match(text):
+        return True, True
+    m = _BANNER.match(text)
+    if m:
+        words = m.group(1)
+        if _FORWARD_WORDS.search(words):
+            return True, True
+        if _ORIGINAL_WORDS.search(words):
+            return True, False
+    return None
+
+
+_INLINE_SPLIT = re.compile(
+    r"\s+(?=(?:sent|date|to|cc|subject|envoyé|à|objet|gesendet|an|betreff|enviado|para|asunto|inviato|oggetto|"
+    r"verzonden|aan|onderwerp|enviada|assunto|wysłane|do|temat|anfonwyd|at|pwnc)\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _explode_one_line_headers(lines: list[Line]) -> list[Line]:
+    """Some clients (and some HTML) put the whole block on one line: "From: A Sent: B To: C Subject: D"."""
+    out: list[Line] = []
+    for ln in lines:
+        f = field_of(ln.text)
+        if f and f[0] == "from" and len(re.findall(r"\b\w+\s*:", ln.text)) >= 3:
+            parts = _INLINE_SPLIT.split(ln.text)
+            fields = [p for p in parts if field_of(p)]
+            if len(fields) >= 3 and len(fields) == len(parts):
+                out.extend(Line(ln.depth, p) for p in parts)
+                continue
+        out.append(ln)
+    return out
+
+
+def _unbalanced(value: str) -> bool:
+    return value.count("<") > value.count(">") or value.count("[") > value.count("]") or value.count("(") > value.count(")")
+
+
+def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str], int, list[str]]:
+    """Read header fields from line i; returns (fields, index after block, order of fields)."""
+    fields: dict[str, str] = {}
+    order: list[str] = []
+    n = len(lines)
+    last = None
+    blanks = 0
+    end = i
+    while i < n:
+        ln = lines[i]
+        text = ln.text.strip()
+        if ln.depth != depth and text:
+            break
+        if not text:
+            blanks += 1
+            # Apple Mail and HTML conversions may leave one blank line between fields
+            if blanks > 1 or i + 1 >= n or field_of(lines[i + 1].text.strip()) is None or lines[i + 1].depth != depth:
+                break
+            i += 1
+            continue
+        f = field_of(text)
+        if f is not None and not (f[0] in fields and f[0] != "skip"):
+            name, value = f
+            blanks = 0
+            if name != "skip":
+                fields[name] = value
+                order.append(name)
+            last = name
+            i += 1
+            end = i
+            continue
+        if blanks:
+            break
+        # a continuation: a long To/Cc list, or an address wrapped after "<"
+        if last in ("to", "cc") and (("@" in text) or fields.get(last, "").rstrip().endswith((";", ","))):
+            fields[last] = fields[last] + " " + text
+            i += 1
+            end = i
+            continue
+        if last in fields and _unbalanced(fields[last]):
+            fields[last] = fields[last] + " " + text
+            i += 1
+            end = i
+            continue
+        if last == "subject" and not fields.get("subject"):
+            # Outlook may print an empty Subject:, but never wraps a value onto a bare next line
+            break
+        break
+    return fields, end, order
+
+
+def body_lines(text: str) -> list[Line]:
+    """The body as lines with quote depth, one-line header blocks split into fields."""
+    return _explode_one_line_headers(split_lines(text))
+
+
+def find_blocks(lines: list[Line]) -> list[Block]:
+    """Every header block in the lines (from body_lines), in order (outermost first)."""
+    blocks: list[Block] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        ln = lines[i]
+        text = ln.text.strip()
+        banner = _banner_kind(text) if text else None
+        if banner:
+            # the fields follow the banner, maybe after blank lines
+            j = i + 1
+            while j < n and not lines[j].text.strip() and j - i <= 3:
+                j += 1
+            if j < n and field_of(lines[j].text.strip()):
+                fields, end, order = _read_fields(lines, j, lines[j].depth)
+                if "from" in fields and (len(fields) >= 2):
+                    blocks.append(Block(i, end, lines[j].depth, banner[1], text, fields))
+                    i = end
+                    continue
+            i += 1
+            continue
+        f = field_of(text) if text else None
+        if f and f[0] == "from":
+            fields, end, order = _read_fields(lines, i, ln.depth)
+            if "from" in fields and ("date" in fields or "subject" in fields) and len(fields) >= 3:
+                blocks.append(Block(i, end, ln.depth, False, None, fields))
+                i = end
+                continue
+        i += 1
+    return blocks
+
+
+def _dequote(lines: list[Line], depth: int) -> str:
+    out = []
+    for ln in lines:
+        if ln.depth < depth and ln.text.strip():
+            break  # back in the outer message
+        extra = ln.depth - depth
+        out.append(("> " * extra) + ln.text if extra > 0 else ln.text)
+    return "\n".join(out).strip("\n")
+
+
+def _from_value(value: str) -> tuple[Address, bool]:
+    value = re.sub(r"^\*+|\*+(?=\s*<)|\*+$", "", value.strip())
+    value = value.replace("*", "") if value.count("*") >= 2 else value
+    # Outlook delegates: "Planning <planning@x> On Behalf Of Jane Doe"; keep the side with the address
+    parts = re.split(r"\s+(?:on behalf of|im auftrag von|de la part de|en nombre de|per conto di|namens|em nome de|w imieniu)\s+", value, flags=re.IGNORECASE)
+    if len(parts) > 1:
+        with_addr = [p for p in parts if "@" in p]
+        value = with_addr[0] if with_addr else parts[0]
+    return block_address(value)
+
+
+def inline_forwards(text: str) -> tuple[list[Forwarded], list[Block]]:
+    """Forwarded messages in a body (every block, outermost first) and the blocks they came from."""
+    lines = body_lines(text)
+    blocks = find_blocks(lines)
+    out = []
+    for b in blocks:
+        sender, hidden = _from_value(b.fields.get("from", ""))
+        date_text = b.fields.get("date") or None
+        subject = b.fields.get("subject")
+        body = _dequote(lines[b.end:], b.depth)
+        out.append(
+            Forwarded(
+                from_=sender,
+                date=parse_loose_date(date_text) if date_text else None,
+                date_text=date_text,
+                subject=subject if subject is not None else None,
+                body=body.strip(),
+                to=block_addresses(b.fields.get("to", "")),
+                cc=block_addresses(b.fields.get("cc", "")),
+                address_hidden=hidden,
+                via="inline",
+            )
+        )
+    return out, blocks
+
+
+def is_reply_subject(subject: str | None) -> bool:
+    """True when the outermost prefix says reply (RE:, AW:, ...), not forward."""
+    if not subject:
+        return False
+    return bool(REPLY_SUBJECT.match(subject)) and not FORWARD_SUBJECT.match(subject)
+
+
+def is_forward_subject(subject: str | None) -> bool:
+    return bool(subject) and bool(FORWARD_SUBJECT.match(subject))

@@ -1,0 +1,102 @@
+"""The SPOC's word on whose mail is: the triage list, assigning a mail, confirming or rejecting an address."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spocmail import logs
+from spocmail.db import audit
+from spocmail.db.decisions import Identification as Decision
+from spocmail.db.mail import Message
+from spocmail.db.register import Customer, CustomerAddress
+from spocmail.errors import SpocmailError
+
+log = logs.get("triage")
+
+
+class TriageError(SpocmailError):
+    """The SPOC asked for something that does not exist or cannot be done; exit 2 (a usage error)."""
+
+    exit_code = 2
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def waiting(session: Session) -> list[dict]:
+    """Mail waiting for the SPOC to say whose it is, with spocmail's best guesses and their evidence."""
+    rows = session.execute(select(Decision, Message).join(Message, Decision.message_pk == Message.id)
+                           .where(Decision.decision == "triage").order_by(Message.id))
+    return [{
+        "message": m.id, "from": {"name": m.from_name, "email": m.from_email}, "subject": m.subject,
+        "date": _iso(m.date_header), "stored_at": _iso(m.stored_at), "role": d.role, "score": round(d.score, 3),
+        "evidence": d.evidence, "guesses": d.candidates, "suggest_address": d.suggest_address,
+    } for d, m in rows]
+
+
+def _customer(session: Session, customer_id: str) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise TriageError(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
+    return customer
+
+
+def assign(session: Session, message_pk: int, customer_id: str, *, confirm_address: bool, actor: str,
+           now: datetime) -> dict:
+    """File a waiting mail for a customer; optionally make its sender's address one the customer is known by."""
+    decision = session.scalar(select(Decision).where(Decision.message_pk == message_pk))
+    message = session.get(Message, message_pk)
+    if message is None or decision is None:
+        raise TriageError(f"no mail {message_pk} has been identified; `spocmail triage` lists what waits")
+    customer = _customer(session, customer_id)
+    before = {"decision": decision.decision, "customer": decision.customer_id}
+    decision.decision, decision.customer_id = "filed", customer.id
+    decision.decided_by, decision.decided_at = actor, now
+    message.customer_id = customer.id
+    audit.record(session, at=now, actor=actor, action="triage.assigned", subject_type="message",
+                 subject_id=str(message_pk), customer=customer.id, before=before)
+    confirmed = None
+    if confirm_address:
+        address = decision.suggest_address or (decision.sender if decision.role == "unknown" else None)
+        if address is None:
+            raise TriageError(f"mail {message_pk} came from {decision.sender} ({decision.role}) and names no new "
+                              f"address of the customer: there is no address to confirm; assign it without "
+                              f"--confirm-address")
+        confirmed = set_address(session, customer.id, address, "confirmed", actor=actor, now=now,
+                                source=f"triage of mail {message_pk}")
+    log.info("filed by the SPOC", extra={"event": "triage.assigned", "mail": message_pk, "customer": customer.id,
+                                         "confirmed_address": confirmed})
+    return {"message": message_pk, "customer": customer.id, "decision": "filed", "confirmed_address": confirmed}
+
+
+def set_address(session: Session, customer_id: str, email: str, status: str, *, actor: str, now: datetime,
+                source: str = "cli") -> str:
+    """Confirm (known from now on) or reject (never suggested again) one address of a customer."""
+    if status not in ("confirmed", "rejected"):
+        raise TriageError(f"address status {status!r}: expected confirmed or rejected")
+    _customer(session, customer_id)
+    email = email.strip().lower()
+    if "@" not in email:
+        raise TriageError(f"{email!r} is not an email address")
+    if status == "confirmed":
+        other = session.scalar(select(CustomerAddress).where(CustomerAddress.email == email,
+                                                             CustomerAddress.status == "confirmed",
+                                                             CustomerAddress.customer_id != customer_id))
+        if other is not None:
+            raise TriageError(f"{email} is already a confirmed address of {other.customer_id}; reject it there "
+                              f"first if it really belongs to {customer_id}")
+    row = session.scalar(select(CustomerAddress).where(CustomerAddress.customer_id == customer_id,
+                                                       CustomerAddress.email == email))
+    before = row.status if row else None
+    if row is None:
+        row = CustomerAddress(customer_id=customer_id, email=email, status=status, source=source, created_at=now)
+        session.add(row)
+    row.status, row.decided_at, row.decided_by = status, now, actor
+    if before != status:
+        audit.record(session, at=now, actor=actor, action=f"address.{status}", subject_type="customer",
+                     subject_id=customer_id, email=email, before=before, source=source)
+    return email
