@@ -28,7 +28,7 @@ def project(tmp_path):
 def count(project) -> int:
     database = Database(f"sqlite:///{project.dir}/spocmail.db")
     with database.session() as s:
-        n = s.scalar(select(func.count()).select_from(Message))
+        n = s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in"))
     database.dispose()
     return n
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import grp
 import os
 import pwd
-import grp
 import shutil
 import signal
 import socket
@@ -83,17 +83,26 @@ class DovecotServer:
         self.root = Path(tempfile.mkdtemp(prefix=f"spocmail-{self.name}-"))
         # Dovecot's login and mail processes run unprivileged and must traverse this dir.
         self.root.chmod(0o755)
-        self.port = free_port(HOST)
         if self.tls:
-            self.tls_port = free_port(HOST)
             self._make_certificates()
-        self._write_config(capabilities=None)
-        self._spawn()
         atexit.register(self.stop)
         try:
-            self._wait_for_banner(self.port, tls=False)
-            if self.tls_port:
-                self._wait_for_banner(self.tls_port, tls=True)
+            for attempt in range(1, 4):
+                # Ports are chosen by binding port 0 and letting go: another process may grab one first.
+                self.port = free_port(HOST)
+                self.tls_port = free_port(HOST) if self.tls else None
+                self._write_config(capabilities=None)
+                self._spawn()
+                try:
+                    self._wait_for_banner(self.port, tls=False)
+                    if self.tls_port:
+                        self._wait_for_banner(self.tls_port, tls=True)
+                    break
+                except ServerStartError:
+                    if attempt == 3 or "Address already in use" not in self.log():
+                        raise
+                    _kill_group(self._proc)
+                    self.log_path.unlink(missing_ok=True)
             caps = self._probe_capabilities()
             if self.drop_capabilities:
                 # imap_capability replaces the whole list, so derive it from what this Dovecot offers.
@@ -251,6 +260,9 @@ listen = {HOST}
 {unprivileged}login_greeting = spocmail test dovecot ready
 {tls}auth_mechanisms = plain login
 auth_verbose = yes
+# A refused login is answered without Dovecot's default 2s pause. (Later logins from the same
+# IP are still slowed by anvil's auth penalty: test refused logins on a `fresh_dovecot`.)
+auth_failure_delay = 0
 first_valid_uid = {min(uid, 500) if uid else 0}
 first_valid_gid = 0
 mail_location = maildir:{root}/mail/%u
