@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from contextlib import contextmanager
@@ -211,12 +212,14 @@ def poll(app: App, once: bool, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--jobs-every", "jobs_every", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              metavar="SECONDS", help="How often the scheduler looks for due jobs (0: no scheduled jobs).")
 @pass_app
-def run(app: App) -> None:
+def run(app: App, jobs_every: float) -> None:
     """The daemon: intake (IMAP IDLE where offered, else polling) and the scheduled jobs, until SIGTERM/SIGINT."""
     from spocmail.daemon import Daemon
 
-    Daemon(app.config, app.database(), app.clock).run()
+    Daemon(app.config, app.database(), app.clock, jobs_seconds=jobs_every).run()
 
 
 # ------------------------------------------------------------------ mail
@@ -347,6 +350,353 @@ address_group.command("confirm", help="Make EMAIL a known address of CUSTOMER fr
     _address_command("confirmed"))
 address_group.command("reject", help="EMAIL is not CUSTOMER's: never suggest it again.")(
     _address_command("rejected"))
+
+
+# ------------------------------------------------------------------ issues
+
+
+@contextmanager
+def unit_of_work(app: App):
+    database = app.database()
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+@cli.group("issues")
+def issues_group() -> None:
+    """Issues: list, show, split, merge, assign, categorise, close, answer and approve."""
+
+
+@issues_group.command("list")
+@click.option("--customer", metavar="ID", help="Only this customer's issues.")
+@click.option("--status", type=click.Choice(["open", "awaiting", "answered", "approved", "responded", "closed",
+                                             "merged"]), help="Only issues in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@pass_app
+def issues_list(app: App, customer: str | None, status: str | None, as_json: bool) -> None:
+    """Issues with reference, category, due date, state and officer."""
+    from spocmail import filing
+
+    with unit_of_work(app) as session:
+        rows = filing.list_issues(session, customer, status)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        due = f" due {r['due']}" if r["due"] else ""
+        click.echo(f"{r['ref']}  {r['status']:<9} {r['category']:<15} {r['officer'] or '-':<16}{due}  {r['title'][:60]}")
+    if not rows:
+        click.echo("no issues")
+
+
+@issues_group.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_app
+def issues_show(app: App, ref: str, as_json: bool) -> None:
+    """One issue with its messages, requests, answers and responses."""
+    from spocmail import filing
+
+    with unit_of_work(app) as session:
+        doc = filing.show_issue(session, ref)
+    if as_json:
+        emit(doc)
+        return
+    click.echo(f"{doc['ref']} [{doc['status']}] {doc['category']} for {doc['customer']}, received {doc['received_on']}"
+               + (f", due {doc['due']}" if doc["due"] else ""))
+    click.echo(f"  routed to {doc['officer'] or '-'}: {doc['routing_reason']}")
+    click.echo("  " + doc["request_text"].replace("\n", "\n  "))
+    for a in doc["answers"]:
+        click.echo(f"  answer from {a['officer'] or 'the SPOC'}{' (approved)' if a['approved_at'] else ''}: {a['text']}")
+
+
+def _issue_edit(name: str, help_: str):
+    def decorator(f):
+        @issues_group.command(name, help=help_)
+        @click.argument("ref")
+        @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+        @now_option
+        @pass_app
+        @functools.wraps(f)
+        def command(app: App, ref: str, actor: str, **kwargs):
+            from spocmail import filing
+
+            with unit_of_work(app) as session:
+                issue = filing.get_issue(session, ref)
+                message = f(app, session, issue, actor, **kwargs)
+            click.echo(message)
+        return command
+    return decorator
+
+
+@click.option("--category", required=True, help="foi, eir, sar, complaint, service-request, general-enquiry or "
+                                                "no-response.")
+@_issue_edit("categorise", "Recategorise REF (overrides the rule that fired; the due date follows).")
+def issues_categorise(app, session, issue, actor, category):
+    from spocmail import filing
+    from spocmail.deadlines import WorkingCalendar
+
+    filing.recategorise(session, issue, category, actor=actor, now=app.clock.now(),
+                        calendar=WorkingCalendar(app.config.council.holidays))
+    return f"{issue.ref} is now {category}" + (f", due {issue.due}" if issue.due else "")
+
+
+@click.option("--reason", default="closed by the SPOC", show_default=True, help="Why (kept in the record).")
+@_issue_edit("close", "Close REF: nothing more will be sent about it.")
+def issues_close(app, session, issue, actor, reason):
+    from spocmail import filing
+
+    filing.close(session, issue, reason, actor=actor, now=app.clock.now())
+    return f"{issue.ref} closed"
+
+
+@click.option("--into", "into", required=True, metavar="REF", help="The issue to keep.")
+@_issue_edit("merge", "Merge REF into another issue of the same customer.")
+def issues_merge(app, session, issue, actor, into):
+    from spocmail import filing
+
+    keep = filing.get_issue(session, into)
+    filing.merge(session, keep, issue, actor=actor, now=app.clock.now())
+    return f"{issue.ref} merged into {keep.ref}"
+
+
+@click.option("--part", "parts", multiple=True, required=True, metavar="TEXT",
+              help="The words of one request (repeat: the first stays in REF, each other becomes a new issue).")
+@_issue_edit("split", "Split REF into several issues, one per --part.")
+def issues_split(app, session, issue, actor, parts):
+    from spocmail import filing
+    from spocmail.deadlines import WorkingCalendar
+    from spocmail.rules import load_classify
+
+    created = filing.split(session, issue, list(parts), actor=actor, now=app.clock.now(), rules=load_classify(),
+                           calendar=WorkingCalendar(app.config.council.holidays))
+    return f"{issue.ref} split: " + ", ".join(i.ref for i in created)
+
+
+@click.option("--officer", required=True, metavar="ID", help="The officer to ask (a request mail is queued).")
+@_issue_edit("assign", "Route REF to an officer: a request mail goes to them.")
+def issues_assign(app, session, issue, actor, officer):
+    from spocmail import officers
+    from spocmail.db.register import Officer
+    from spocmail.deadlines import WorkingCalendar
+    from spocmail.filing import FilingError
+
+    if session.get(Officer, officer) is None:
+        raise FilingError(f"no officer {officer!r} in the register")
+    for req in issue.requests:
+        if req.status == "sent":
+            req.status = "cancelled"  # a reply to the old request is now stale
+    officers.send_request(session, issue, officer, app.config, WorkingCalendar(app.config.council.holidays),
+                          app.clock.now(), reason=f"assigned by {actor}")
+    return f"{issue.ref} sent to {officer}"
+
+
+@click.option("--text", "text", help="The answer as the customer will read it.")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the answer from a file.")
+@_issue_edit("answer", "Edit REF's answer (or write one): the customer sees it only after approval.")
+def issues_answer(app, session, issue, actor, text, file):
+    from spocmail import officers
+    from spocmail.filing import FilingError
+
+    if (text is None) == (file is None):
+        raise FilingError("give the answer with --text TEXT or --file PATH (one of them)")
+    officers.edit_answer(session, issue, text if text is not None else file.read_text(encoding="utf-8"),
+                         actor=actor, now=app.clock.now())
+    return f"{issue.ref} answer saved; approve it with `spocmail issues approve {issue.ref}`"
+
+
+@_issue_edit("approve", "Approve REF's answer (after any edit) for the customer's eyes.")
+def issues_approve(app, session, issue, actor):
+    from spocmail import officers
+
+    n = officers.approve(session, issue, actor=actor, now=app.clock.now())
+    return f"{issue.ref} approved" + ("" if n else " (already approved: nothing changed)")
+
+
+# ------------------------------------------------------------------ responses and jobs
+
+
+@cli.group("weekly")
+def weekly_group() -> None:
+    """The weekly consolidated response: preview it, approve and send it."""
+
+
+@weekly_group.command("preview")
+@click.argument("customer")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@now_option
+@pass_app
+def weekly_preview(app: App, customer: str, as_json: bool) -> None:
+    """The consolidated response as it would be sent now."""
+    from spocmail import respond
+    from spocmail.deadlines import WorkingCalendar
+
+    with unit_of_work(app) as session:
+        doc = respond.weekly_preview(session, customer, app.config, WorkingCalendar(app.config.council.holidays),
+                                     app.clock.now())
+    if as_json:
+        emit(doc)
+        return
+    click.echo(f"To: {', '.join(doc['to'])}")
+    if doc["cc"]:
+        click.echo(f"Cc: {', '.join(doc['cc'])}")
+    click.echo(f"Subject: {doc['subject']}\n")
+    click.echo(doc["body_text"])
+
+
+@weekly_group.command("send")
+@click.argument("customer")
+@click.option("--approve", is_flag=True, help="The SPOC approves it: it goes to the customer now.")
+@click.option("--again", is_flag=True, help="Send a deliberate second response for a week that has had one.")
+@click.option("--by", "actor", default="spoc", show_default=True, help="Who approved (for the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@now_option
+@pass_app
+def weekly_send(app: App, customer: str, approve: bool, again: bool, actor: str, as_json: bool) -> None:
+    """Compile, approve (with --approve), queue and send the weekly response now."""
+    from spocmail import respond
+    from spocmail.deadlines import WorkingCalendar
+    from spocmail.sending import flush_outbox
+
+    database = app.database()
+    try:
+        try:
+            with database.session() as session:
+                result = respond.send_weekly(session, customer, app.config,
+                                             WorkingCalendar(app.config.council.holidays), app.clock.now(),
+                                             approve=approve, actor=actor, again=again)
+        except respond.AlreadySent as exc:
+            result = {"customer": customer, "status": "already sent", "detail": str(exc)}
+        result["outbox"] = flush_outbox(app.config, database, app.clock)
+    finally:
+        database.dispose()
+    if as_json:
+        emit(result)
+    else:
+        click.echo(result.get("detail") or f"weekly response for {customer}: {result['status']}")
+
+
+@issues_group.command("send")
+@click.argument("ref")
+@click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@now_option
+@pass_app
+def issues_send(app: App, ref: str, actor: str) -> None:
+    """Send REF's approved answer now as a single-issue response."""
+    from spocmail import filing, respond
+    from spocmail.sending import flush_outbox
+
+    database = app.database()
+    try:
+        with database.session() as session:
+            result = respond.send_single(session, filing.get_issue(session, ref), app.config, app.clock.now(), actor)
+        flush_outbox(app.config, database, app.clock)
+    finally:
+        database.dispose()
+    click.echo(f"{ref}: {result['status']}")
+
+
+@cli.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs, for cron-style deployments and for replay."""
+
+
+@jobs_group.command("run-due")
+@click.option("--json", "as_json", is_flag=True, help="Print what ran as JSON.")
+@now_option
+@pass_app
+def jobs_run_due(app: App, as_json: bool) -> None:
+    """Run once every scheduled job due at that instant, then exit."""
+    from spocmail.schedule import run_due
+
+    database = app.database()
+    try:
+        done = run_due(app.config, database, app.clock)
+    finally:
+        database.dispose()
+    if as_json:
+        emit(done)
+    else:
+        click.echo(f"weekly {len(done['weekly'])}, single-issue {len(done['single_issue'])}, "
+                   f"deadline warnings {done['deadline_warnings']}, reminders {done['reminders']}, "
+                   f"acknowledgements {done['acknowledgements']}; sent {done['outbox'].get('sent', 0)}")
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Reports from the record."""
+
+
+@report_group.command("contact")
+@click.argument("customer")
+@click.option("--since", metavar="DATE", help="From this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@pass_app
+def report_contact(app: App, customer: str, since: str | None, as_json: bool) -> None:
+    """Contact volume per ISO week: mails, new issues, repeats."""
+    from datetime import date
+
+    from spocmail.report import contact_volume
+
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise click.BadParameter(f"{since!r}: expected a date YYYY-MM-DD", param_hint="--since") from None
+    with unit_of_work(app) as session:
+        rows = contact_volume(session, customer, app.config.tz, since_date)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['week']}: {r['mails']} mails, {r['new_issues']} new issues, {r['repeats']} repeats")
+
+
+# ------------------------------------------------------------------ outbox
+
+
+@cli.group("outbox")
+def outbox_group() -> None:
+    """Every outgoing mail: queued, sent at most once, copied to Sent."""
+
+
+@outbox_group.command("flush")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@now_option
+@pass_app
+def outbox_flush(app: App, as_json: bool) -> None:
+    """Send what is queued now."""
+    from spocmail.sending import flush_outbox
+
+    database = app.database()
+    try:
+        result = flush_outbox(app.config, database, app.clock)
+    finally:
+        database.dispose()
+    if as_json:
+        emit(result)
+    else:
+        click.echo(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@outbox_group.command("list")
+@click.option("--state", type=click.Choice(["queued", "sending", "sent", "failed", "uncertain", "cancelled"]))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@pass_app
+def outbox_list(app: App, state: str | None, as_json: bool) -> None:
+    """Outgoing mail and its state."""
+    from spocmail import outbox
+
+    with unit_of_work(app) as session:
+        rows = outbox.list_outbox(session, state)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        click.echo(" ".join(str(r.get(k)) for k in ("id", "state", "kind", "message_id")))
 
 
 # ------------------------------------------------------------------ deadlines

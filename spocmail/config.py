@@ -84,6 +84,15 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class WeeklyConfig:
+    empty_week: str = "note"
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    single_issue_margin_days: int = 2
+    deadline_warning_days: int = 3
+    reminder_days_before: int = 1
+
+
+@dataclass(frozen=True)
 class IdentifyConfig:
     threshold: float = 0.5
 
@@ -105,6 +114,7 @@ class Config:
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     identify: IdentifyConfig = field(default_factory=IdentifyConfig)
+    weekly: WeeklyConfig = field(default_factory=WeeklyConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
 
     @property
@@ -354,6 +364,16 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     identify = IdentifyConfig(threshold=float(threshold))
     r.done()
 
+    r = _Reader(path, "weekly", data.get("weekly", {}))
+    weekly = WeeklyConfig(
+        empty_week=r.choice("empty_week", "note", ("note", "skip")),
+        max_attachment_bytes=r.integer("max_attachment_bytes", WeeklyConfig.max_attachment_bytes, 0, 2**31),
+        single_issue_margin_days=r.integer("single_issue_margin_days", 2, 0, 20),
+        deadline_warning_days=r.integer("deadline_warning_days", 3, 0, 20),
+        reminder_days_before=r.integer("reminder_days_before", 1, 0, 20),
+    )
+    r.done()
+
     r = _Reader(path, "logging", data.get("logging", {}))
     logging_ = LoggingConfig(
         format=r.choice("format", "text", ("text", "json")),
@@ -363,7 +383,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     r.done()
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
-                  mailbox=mailbox, smtp=smtp, identify=identify, logging=logging_)
+                  mailbox=mailbox, smtp=smtp, identify=identify, weekly=weekly, logging=logging_)
 
 
 def load(path: Path) -> Config:

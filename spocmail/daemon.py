@@ -11,6 +11,7 @@ from spocmail.config import Config
 from spocmail.db import Database
 from spocmail.errors import MailboxAuthError, MailboxError
 from spocmail.intake.poll import open_mailbox, poll_once
+from spocmail.schedule import run_due
 
 log = logs.get("daemon")
 
@@ -20,8 +21,10 @@ class StopRequested(Exception):
 
 
 class Daemon:
-    def __init__(self, config: Config, db: Database, clock: Clock, max_backoff: float = 60.0):
+    def __init__(self, config: Config, db: Database, clock: Clock, max_backoff: float = 60.0,
+                 jobs_seconds: float = 60.0):
         self.config = config
+        self.jobs_seconds = jobs_seconds
         self.db = db
         self.clock = clock
         self.max_backoff = max_backoff
@@ -41,10 +44,30 @@ class Daemon:
         finally:
             self._waiting = False
 
+    def _jobs(self) -> None:
+        """The scheduler's one job: run whatever is due now (what has run is recorded in our tables)."""
+        try:
+            run_due(self.config, self.db, self.clock)
+        except Exception:  # a failing job must not kill the scheduler; it is logged and retried next tick
+            log.exception("scheduled jobs failed", extra={"event": "daemon.jobs_failed"})
+
+    def start_scheduler(self):
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        # Jobs live in memory: the due dates and what has run are in our own tables (job_runs, responses),
+        # so a restart loses nothing and a missed send runs once when the daemon is back.
+        scheduler = BackgroundScheduler(timezone=self.config.tz, job_defaults={"coalesce": True,
+                                                                              "max_instances": 1})
+        scheduler.add_job(self._jobs, "interval", seconds=self.jobs_seconds, id="run-due",
+                          next_run_time=self.clock.now())
+        scheduler.start()
+        return scheduler
+
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         log.info("daemon started", extra={"event": "daemon.start", "mailbox": self.config.mailbox.kind})
+        scheduler = self.start_scheduler() if self.jobs_seconds else None
         backoff = 1.0
         mailbox = None
         try:
@@ -77,6 +100,8 @@ class Daemon:
                         break
                     backoff = min(backoff * 2, self.max_backoff)
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=True)
             if mailbox is not None:
                 _close_quietly(mailbox)
             self.db.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -16,8 +16,12 @@ from spocmail.db import Database, audit
 from spocmail.db.decisions import Identification as Decision
 from spocmail.db.mail import Message
 from spocmail.db.register import CustomerAddress
-from spocmail.identify import Identification, identify, register_view
+from spocmail.deadlines import WorkingCalendar
+from spocmail.filing import file_message
+from spocmail.identify import Evidence, Identification, identify, register_view
 from spocmail.mail import parse_mail
+from spocmail.officers import match_reply, record_reply, route_issue, send_request
+from spocmail.rules import load_classify, load_route
 
 log = logs.get("pipeline")
 MAX_ATTEMPTS = 3
@@ -62,6 +66,60 @@ def suggest_address(session: Session, customer_id: str, email: str, now: datetim
                                                    "customer": customer_id, "email": email})
 
 
+@dataclass(frozen=True)
+class Context:
+    """What every mail's handling reads: the rules and the working calendar, loaded once per pass."""
+
+    classify_rules: object
+    route_rules: object
+    calendar: WorkingCalendar
+
+    @classmethod
+    def load(cls, config: Config) -> "Context":
+        return cls(load_classify(), load_route(), WorkingCalendar(config.council.holidays))
+
+
+def handle(session: Session, message: Message, config: Config, ctx: Context, now: datetime) -> str:
+    """One stored mail through the steps: a reply to a request, else whose it is, then issues and requests."""
+    parsed = parse_mail(message.raw)
+    message.auto_reply = parsed.auto_reply
+    message.defects = sorted(set(message.defects) | set(parsed.defects))
+    view = register_view(session, config)
+    reply = match_reply(session, parsed)
+    if reply.kind == "answer":
+        record_reply(session, reply, message, parsed, now)
+        ident = Identification(role="officer", customer=reply.request.issue.customer_id, decision="not-a-request",
+                               score=1.0, sender=(parsed.from_.email or "").lower(),
+                               sender_id=reply.request.officer_id, evidence=(Evidence(
+                                   "answer", f"answer to the request for {reply.request.issue.ref}", 1.0),))
+        record_identification(session, message, ident, now)
+        return "answer"
+    ident = identify(parsed, view, threshold=config.identify.threshold)
+    if reply.kind != "none":
+        record_reply(session, reply, message, parsed, now)
+        flag = Evidence(f"reply-{reply.kind}", reply.reason, 0.0)
+        if ident.role != "customer" and reply.kind in ("refused", "declined"):
+            ident = replace(ident, decision="triage", evidence=ident.evidence + (flag,))
+        elif ident.decision == "not-a-request" or ident.role != "customer":
+            ident = replace(ident, decision="not-a-request", evidence=ident.evidence + (flag,))
+        else:
+            ident = replace(ident, evidence=ident.evidence + (flag,))
+    record_identification(session, message, ident, now)
+    if ident.decision not in ("filed", "provisional") or ident.customer is None:
+        return ident.decision
+    addresses = set(session.scalars(select(CustomerAddress.email).where(
+        CustomerAddress.customer_id == ident.customer, CustomerAddress.status != "rejected")))
+    addresses.update(a for a in [ident.suggest_address] if a)
+    result = file_message(session, message, parsed, ident.customer, addresses, ctx.classify_rules, ctx.calendar,
+                          now, tz=config.council.timezone)
+    for issue in result.new:
+        routing = route_issue(session, issue, ctx.route_rules, now.astimezone(config.tz).date())
+        issue.routing_reason = routing.reason
+        send_request(session, issue, routing.officer_id, config, ctx.calendar, now,
+                     covering_for=routing.covered_for, reason=routing.reason)
+    return ident.decision
+
+
 def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:
     """Work through every stored inbound mail not yet handled, oldest first."""
     counts = StepCounts()
@@ -71,6 +129,7 @@ def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:
                         .values(state="stored"))
         pending = list(session.scalars(select(Message.id).where(Message.state == "stored", Message.direction == "in")
                                        .order_by(Message.id)))
+    ctx = Context.load(config)
     for pk in pending:
         with db.session() as session:
             # claim: only the process whose update hits the row works on it (several daemons may run)
@@ -81,19 +140,14 @@ def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:
         try:
             with db.session() as session:
                 message = session.get(Message, pk)
-                parsed = parse_mail(message.raw)
-                view = register_view(session, config)
-                ident = identify(parsed, view, threshold=config.identify.threshold)
-                record_identification(session, message, ident, clock.now())
+                outcome = handle(session, message, config, ctx, clock.now())
                 message.state = "done"
-                message.auto_reply = parsed.auto_reply
-                message.defects = sorted(set(message.defects) | set(parsed.defects))
-            extra = {"event": "identify.decided", "mail": pk, "role": ident.role, "customer": ident.customer,
-                     "decision": ident.decision, "score": round(ident.score, 3)}
-            log.info("identified", extra=extra)
-            if ident.decision in ("filed", "provisional"):
+            log.info("handled", extra={"event": "pipeline.done", "mail": pk, "outcome": outcome})
+            if outcome == "answer":
+                counts.answers += 1
+            elif outcome in ("filed", "provisional"):
                 counts.filed += 1
-            elif ident.decision == "triage":
+            elif outcome == "triage":
                 counts.triage += 1
             else:
                 counts.not_requests += 1

@@ -24,6 +24,7 @@ class PollCounts:
     answers: int = 0
     triage: int = 0
     quarantined: int = 0
+    sent: int = 0
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -76,5 +77,10 @@ def poll_once(config: Config, db: Database, mailbox: Mailbox, clock: Clock,
     counts.filed += steps.filed
     counts.triage += steps.triage
     counts.answers += steps.answers
+    from spocmail.respond import acknowledge_new
+    from spocmail.sending import flush_outbox
+
+    acknowledge_new(config, db, clock)
+    counts.sent += flush_outbox(config, db, clock, mailbox).get("sent", 0)
     log.info("poll finished", extra={"event": "intake.poll", **counts.to_json()})
     return counts

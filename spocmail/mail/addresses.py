@@ -98,7 +98,7 @@ def block_address(text: str) -> tuple[Address, bool]:
     Handles `Name <addr>`, `"Last, First" <addr>`, bare `addr`, `Name [mailto:addr]`,
     `addr<mailto:addr>`, `Name <mailto:addr>`, `Name (addr)`, `addr (Name)` and a bare name.
     """
-    value = (text or "").replace("\xa0", " ").replace("\u200b", "").strip()
+    value = (text or "")[:1000].replace("\xa0", " ").replace("\u200b", "").strip()
     value = re.sub(r"\s+", " ", value)
     if not value:
         return Address(None, None), False
@@ -128,7 +128,7 @@ def block_address(text: str) -> tuple[Address, bool]:
 
 def block_addresses(text: str) -> list[Address]:
     """A list of mailboxes from a To:/Cc: line in a forward block."""
-    value = (text or "").replace("\xa0", " ").strip()
+    value = (text or "")[:20000].replace("\xa0", " ").strip()
     if not value:
         return []
     if ";" in value:

@@ -18,7 +18,7 @@ import re
 from typing import Iterable
 
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*)?(?:"
+    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(?:"
     r"automatic reply|auto(?:matic)?[ -]?(?:reply|response|respond(?:er)?)|autoreply|autoresponse|"
     r"out of (?:the )?office(?: (?:reply|autoreply|auto reply|notification|message|alert|notice))?|"
     r"ooo|o\.o\.o\.?|"

@@ -19,12 +19,12 @@ from .model import Address, Forwarded
 
 # Field names, lower-cased, as Outlook, Gmail, Apple Mail, Thunderbird and phones print them.
 _KEYS = {
-    "from": "from de von da van od fra från от lähettäjä feladó sender oddi wrth gan afzender remitente mittente expéditeur absender nadawca remetente",
-    "date": "sent date datum gesendet envoyé envoye enviado enviada inviato verzonden wysłane wysłano wyslane anfonwyd dyddiad data fecha sendt skickat lähetetty elküldve отправлено date d'envoi sent at",
+    "from": "from de von da van od fra från от lähettäjä feladó sender afzender remitente mittente expéditeur absender nadawca remetente",
+    "date": "sent date datum gesendet envoyé envoye enviado enviada inviato verzonden wysłane wysłano wyslane anfonwyd dyddiad data fecha sendt skickat lähetetty elküldve отправлено",
     "to": "to à a an para aan do at til till vastaanottaja címzett кому destinataire destinatario destinatário empfänger",
     "cc": "cc kopie copie copia cópia kopia dw bcc cco ccn copi",
     "subject": "subject objet betreff asunto oggetto onderwerp assunto temat pwnc emne ämne aihe tárgy тема sujet",
-    "skip": "reply-to répondre à antwort an responder a rispondi a importance wichtigkeit priorité importancia importanza priorità prioriteit urgenza priorytet pwysigrwydd attachments anlagen pièces jointes anexos allegati bijlagen załączniki atodiadau message-id in-reply-to references categories kategorien",
+    "skip": "reply-to importance wichtigkeit priorité importancia importanza priorità prioriteit urgenza priorytet pwysigrwydd attachments anlagen anexos allegati bijlagen załączniki atodiadau message-id in-reply-to references categories kategorien",
 }
 KEY_OF: dict[str, str] = {}
 for _field, _words in _KEYS.items():
@@ -34,11 +34,12 @@ for _field, _words in _KEYS.items():
 for _phrase, _field in (
     ("oddi wrth", "from"), ("sent at", "date"), ("date d'envoi", "date"), ("pièces jointes", "skip"),
     ("répondre à", "skip"), ("antwort an", "skip"), ("responder a", "skip"), ("rispondi a", "skip"),
-    ("reply to", "skip"),
+    ("reply to", "skip"), ("enviado em", "date"), ("enviado el", "date"), ("enviada em", "date"),
+    ("gesendet am", "date"), ("envoyé le", "date"), ("inviato il", "date"), ("verzonden op", "date"),
+    ("sent on", "date"), ("data de envio", "date"), ("fecha de envío", "date"), ("wysłano dnia", "date"),
+    ("data wysłania", "date"), ("sent by", "skip"), ("on behalf of", "skip"),
 ):
     KEY_OF[_phrase] = _field
-for _lonely in ("oddi", "wrth", "gan", "d'envoi", "pièces", "jointes", "répondre", "antwort", "responder", "rispondi"):
-    KEY_OF.pop(_lonely, None)
 
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in KEY_OF), key=len, reverse=True))
 _FIELD_LINE = re.compile(
@@ -68,11 +69,11 @@ _ORIGINAL_WORDS = re.compile(
 )
 
 FORWARD_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*)?(fwd?|fw|wg|tr|rv|i|doorst|enc|pd|ymlaen|ymla|vs|vb|vl|videresend|redir)\s*(?:\[\d+\])?\s*[:：]",
+    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(fwd?|fw|wg|tr|rv|i|doorst|enc|pd|ymlaen|ymla|vs|vb|vl|videresend|redir)\s*(?:\[\d+\])?\s*[:：]",
     re.IGNORECASE,
 )
 REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*)?(re|aw|antw|antwort|r|rif|res|odp|ateb|sv|réf|ref)\s*(?:\[\d+\])?\s*[:：]",
+    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(re|aw|antw|antwort|r|rif|res|odp|ateb|sv)\s*(?:\[\d+\])?\s*[:：]",
     re.IGNORECASE,
 )
 
@@ -124,7 +125,7 @@ def field_of(text: str) -> tuple[str, str] | None:
     return name, m.group(2).strip()
 
 
-def _banner_kind(text: str) -> tuple[bool, bool] | None:
+def banner_kind(text: str) -> tuple[bool, bool] | None:
     """(is a banner, says it is a forward) for a separator line, else None."""
     if _RULE.match(text):
         return True, False
@@ -177,12 +178,22 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
     while i < n:
         ln = lines[i]
         text = ln.text.strip()
-        if ln.depth != depth and text:
+        if ln.depth != depth and text and field_of(text) is None:
+            # a hard wrap of a quoted line leaves its tail unquoted: "> Subject: ... loss" / "of hedge"
+            wrapped = (
+                last is not None and last in fields and ln.depth < depth and not blanks
+                and (i + 1 >= n or lines[i + 1].depth == depth)
+            )
+            if wrapped:
+                fields[last] = fields[last] + " " + text
+                i += 1
+                end = i
+                continue
             break
         if not text:
             blanks += 1
             # Apple Mail and HTML conversions may leave one blank line between fields
-            if blanks > 1 or i + 1 >= n or field_of(lines[i + 1].text.strip()) is None or lines[i + 1].depth != depth:
+            if blanks > 1 or i + 1 >= n or field_of(lines[i + 1].text.strip()) is None:
                 break
             i += 1
             continue
@@ -210,10 +221,7 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
             i += 1
             end = i
             continue
-        if last == "subject" and not fields.get("subject"):
-            # Outlook may print an empty Subject:, but never wraps a value onto a bare next line
-            break
-        break
+        break  # the first line that is neither a field nor a continuation ends the block
     return fields, end, order
 
 
@@ -230,7 +238,7 @@ def find_blocks(lines: list[Line]) -> list[Block]:
     while i < n:
         ln = lines[i]
         text = ln.text.strip()
-        banner = _banner_kind(text) if text else None
+        banner = banner_kind(text) if text else None
         if banner:
             # the fields follow the banner, maybe after blank lines
             j = i + 1
@@ -276,22 +284,35 @@ def _from_value(value: str) -> tuple[Address, bool]:
     return block_address(value)
 
 
-def inline_forwards(text: str) -> tuple[list[Forwarded], list[Block]]:
-    """Forwarded messages in a body (every block, outermost first) and the blocks they came from."""
+def inline_forwards(text: str, subject: str | None = None) -> tuple[list[Forwarded], list[Block]]:
+    """Forwarded messages in a body, outermost first, and the blocks they came from.
+
+    A header block under a reply ("RE: ...") is reply history, not a forward, unless it says
+    it is a forward ("Begin forwarded message:", "---------- Forwarded message ---------").
+    The subject that encloses a block is the mail's for the first block, then the subject
+    field of the block before it: a forwarded reply's own history is not a forward.
+    """
     lines = body_lines(text)
     blocks = find_blocks(lines)
     out = []
+    kept = []
+    enclosing = subject
     for b in blocks:
+        block_subject = b.fields.get("subject")
+        if not (b.explicit_forward or not is_reply_subject(enclosing)):
+            enclosing = block_subject
+            continue
+        enclosing = block_subject
         sender, hidden = _from_value(b.fields.get("from", ""))
         date_text = b.fields.get("date") or None
-        subject = b.fields.get("subject")
         body = _dequote(lines[b.end:], b.depth)
+        kept.append(b)
         out.append(
             Forwarded(
                 from_=sender,
                 date=parse_loose_date(date_text) if date_text else None,
                 date_text=date_text,
-                subject=subject if subject is not None else None,
+                subject=block_subject,
                 body=body.strip(),
                 to=block_addresses(b.fields.get("to", "")),
                 cc=block_addresses(b.fields.get("cc", "")),
@@ -299,7 +320,7 @@ def inline_forwards(text: str) -> tuple[list[Forwarded], list[Block]]:
                 via="inline",
             )
         )
-    return out, blocks
+    return out, kept
 
 
 def is_reply_subject(subject: str | None) -> bool:

@@ -94,9 +94,26 @@ def _item(msg, depth: int, AttachmentType) -> MsgItem:
     if sender.email and not is_email(sender.email):
         sender = Address(sender.name, None)
     if not sender.email:
-        # Exchange-internal senders carry an X.500 path instead of an address: never guess one
-        hidden = bool(sender.name)
-    date_value = _get(msg, "date")
+        # extract-msg shows only the name when no transport headers were kept: read the MAPI
+        # properties ourselves. SMTP addresses only; an Exchange "EX" address is an X.500 path.
+        for stream in ("5D01", "0C1F", "5D02", "0065"):
+            try:
+                value = msg.getStringStream("__substg1.0_" + stream)
+            except Exception:
+                value = None
+            if value and is_email(str(value).strip()):
+                sender = Address(sender.name, str(value).strip())
+                break
+        if not sender.name:
+            try:
+                name = msg.getStringStream("__substg1.0_0C1A") or msg.getStringStream("__substg1.0_0042")
+            except Exception:
+                name = None
+            if name:
+                sender = Address(str(name).strip(), sender.email)
+    # Exchange-internal senders carry an X.500 path instead of an address: never guess one
+    hidden = not sender.email and bool(sender.name)
+    date_value = _get(msg, "date") or _get(msg, "receivedTime")
     date = None
     date_text = None
     if isinstance(date_value, datetime):

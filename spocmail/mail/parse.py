@@ -19,7 +19,7 @@ from . import autoreply
 from .addresses import header_addresses
 from .charsets import decode_bytes, decode_header_text, unescape_8bit
 from .dates import parse_header_date
-from .forwards import inline_forwards, is_reply_subject
+from .forwards import inline_forwards
 from .html import html_to_text
 from .model import Address, Attachment, Forwarded, ParsedMail
 from .msg import MsgItem, read_msg
@@ -150,6 +150,7 @@ class _Walk:
         self.attached: list[tuple[str, object]] = []  # ("rfc822", bytes) | ("msg", bytes)
         self.defects: list[str] = []
         self.types: list[str] = []
+        self.root: Message | None = None
 
     def visit(self, part: Message) -> None:
         ctype = part.get_content_type()
@@ -175,7 +176,7 @@ class _Walk:
         if ctype in ("message/rfc822", "message/global") or (part.is_multipart() and ctype.startswith("message/")):
             self._attached_mail(part)
             return
-        self._leaf(part)
+        self._leaf(part, root=part is self.root)
 
     def _alternative(self, children: list[Message]) -> None:
         plain = [c for c in children if c.get_content_type() == "text/plain" and not self._is_attachment(c)]
@@ -213,17 +214,18 @@ class _Walk:
 
     @staticmethod
     def _is_attachment(part: Message) -> bool:
+        # A named part is a file even when marked inline (Apple Mail shows .txt files inline)
         disp = (part.get_content_disposition() or "").lower()
         if disp == "attachment":
             return True
         try:
-            return part.get_filename() is not None and disp != "inline"
+            return part.get_filename() is not None
         except Exception:
             return False
 
-    def _leaf(self, part: Message) -> None:
+    def _leaf(self, part: Message, root: bool = False) -> None:
         ctype = part.get_content_type()
-        if ctype in ("text/plain", "text/html") and not self._is_attachment(part):
+        if ctype in ("text/plain", "text/html") and (root or not self._is_attachment(part)):
             text = _part_text(part, self.defects)
             (self.plain if ctype == "text/plain" else self.html).append(text)
             return
@@ -274,7 +276,12 @@ def _headers(msg: Message, defects: list[str]) -> list[tuple[str, str]]:
     out = []
     for name, value in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
         name = unescape_8bit(str(name)).strip()
-        out.append((name, decode_header_text(str(value), defects, name)))
+        value = str(value)
+        if any("\udc80" <= ch <= "\udcff" for ch in value):
+            note = f"8bit-header: {name} has raw 8-bit bytes (decoded as UTF-8, else cp1252)"
+            if note not in defects:
+                defects.append(note)
+        out.append((name, decode_header_text(value, defects, name)))
     return out
 
 
@@ -328,6 +335,10 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
     date = parse_header_date(date_text) if date_text else None
     if date_text is not None and date is None:
         defects.append(f"bad-date: {date_text[:60]!r}")
+    elif date is not None and not re.search(r"[+-]\d{4}|\b(?:UT|UTC|GMT|[ECMP][SD]T|Z)\b", date_text or ""):
+        defects.append("date-without-zone: read as Europe/London")
+    elif date_text and re.search(r"-0000\b", date_text):
+        defects.append("date-zone-unknown: -0000 read as Europe/London")
     subj_raw = _first_raw(msg, "Subject")
     subject = decode_header_text(subj_raw, defects, "Subject") if subj_raw is not None else None
     froms = header_addresses(_first_raw(msg, "From"), defects, "From")
@@ -346,6 +357,7 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
         name = _defect_name(d)
         if name not in walk.defects:
             walk.defects.append(name)
+    walk.root = msg
     try:
         walk.visit(msg)
     except RecursionError:
@@ -368,9 +380,8 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
 
     # forwards: inline blocks, then each attached mail followed by its own forwards
     forwarded: list[Forwarded] = []
-    if not (depth == 0 and is_reply_subject(subject)):
-        inline, _blocks = inline_forwards(body_text)
-        forwarded.extend(inline)
+    inline, _blocks = inline_forwards(body_text, subject if depth == 0 else None)
+    forwarded.extend(inline)
     if depth < MAX_DEPTH:
         for kind, data in walk.attached:
             if kind == "rfc822":
@@ -447,7 +458,7 @@ def _msg_forwards(item: MsgItem, depth: int, defects: list[str]) -> list[Forward
             via="msg",
         )
     ]
-    inline, _ = inline_forwards(body)
+    inline, _ = inline_forwards(body, None)
     out.extend(inline)
     if depth < MAX_DEPTH:
         for nested in item.items:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .forwards import Line, _banner_kind, body_lines, field_of, find_blocks
+from .forwards import Line, banner_kind, body_lines, field_of, find_blocks
 
 # "On <date>, <name> wrote:" and its translations; Gmail may wrap it over two lines.
 _ATTRIB_START = re.compile(
@@ -26,7 +26,10 @@ _ATTRIB_END = re.compile(
 )
 _ATTRIB_WHOLE = re.compile(
     r"^\s*(?:on|am|le|el|il giorno|il|op|em|w dniu|ar)\b.{4,300}?"
-    r"(?:wrote|schrieb|a écrit|a ecrit|escribió|escribio|ha scritto|schreef|escreveu|napisał\(a\)|napisał|napisal|ysgrifennodd)\s*:\s*$",
+    r"(?:wrote|schrieb|a écrit|a ecrit|escribió|escribio|ha scritto|schreef|escreveu|napisał\(a\)|napisał|napisal|pisze|"
+    r"ysgrifennodd|skrev)\s*:\s*$"
+    # German and Dutch put the writer after the verb: "Am ... schrieb Jane Doe <jane@x.org>:"
+    r"|^\s*(?:am|op|den)\b.{4,200}?\b(?:schrieb|schreef|skrev)\b.{1,200}:\s*$",
     re.IGNORECASE,
 )
 # "Jane Doe <jane@x.org> wrote:" (Yahoo, some webmail) and "<jane@x.org> schrieb am ...:"
@@ -37,7 +40,8 @@ _SENT_FROM = re.compile(
     r"get outlook for (?:ios|android|mac)\b.*|sent via .{1,40}|sent using .{1,40}|sent with .{1,40}|"
     r"envoyé de mon .{1,30}|envoyé depuis .{1,40}|von meinem .{1,30} gesendet|gesendet von .{1,40}|"
     r"enviado desde mi .{1,30}|enviado desde .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,30}|"
-    r"verzonden vanaf .{1,40}|enviado do meu .{1,30}|wysłane z .{1,40}|anfonwyd o['’]?m .{1,30})[.!]?\s*$",
+    r"verzonden vanaf .{1,40}|enviado do meu .{1,30}|wysłane z .{1,40}|anfonwyd o['’]?m .{1,30})[.!]?"
+    r"(?:\s*<[^>]*>|\s*\[[^\]]*\]|\s*\(\S+\))?\s*$",
     re.IGNORECASE,
 )
 
@@ -69,7 +73,9 @@ _DISCLAIMER = re.compile(
     r"privacy notice|how we use your (?:personal )?(?:data|information)|"
     r"this email has been scanned|we have checked this email|"
     r"e-?mails? (?:sent to|to and from) (?:the )?council|all (?:e-?mail|communications)s? (?:sent|to and from)|"
-    r"the council (?:monitors|may monitor)|council e-?mails? (?:may|are))",
+    r"the council (?:monitors|may monitor)|council e-?mails? (?:may|are)|"
+    r"we welcome correspondence in welsh|croesewir gohebiaeth|mae['’]r (?:e-bost|neges) hwn|"
+    r"rydym yn croesawu gohebiaeth)",
     re.IGNORECASE,
 )
 
@@ -101,7 +107,7 @@ _NAME_LINE = re.compile(r"^\s*(?:(?:cllr|councillor|dr|mr|mrs|ms|miss|mx|prof)\.
 def _attribution_at(lines: list[Line], i: int) -> int:
     """How many lines an "On ... wrote:" attribution starting at line i spans (0 when none)."""
     text = lines[i].text.strip()
-    if not text:
+    if not text or len(text) > 500:
         return 0
     if _ATTRIB_WHOLE.match(text) or _ATTRIB_NAME_FIRST.match(text):
         return 1
@@ -135,7 +141,7 @@ def history_start(lines: list[Line]) -> int:
         text = ln.text.strip()
         if not text:
             continue
-        kind = _banner_kind(text)
+        kind = banner_kind(text)
         if kind is not None:
             is_rule = text.startswith("_")
             if not is_rule:
@@ -185,6 +191,11 @@ def _is_signature_line(text: str) -> bool:
     t = text.strip()
     if not t:
         return True
+    if len(t) > 300:
+        return False  # signature lines are short; and long lines make the searches below slow
+    words = len(t.split())
+    if not _LABELLED.match(t) and (words > 10 or (words >= 5 and re.search(r"[.?!]\s*$", t))):
+        return False  # a sentence, even one that gives a phone number, is the message
     if _LABELLED.match(t) or _PHONE.search(t) or _URL.search(t) or _EMAIL_RE.search(t) or _POSTCODE.search(t):
         return True
     if _PRONOUNS.match(t):
@@ -203,6 +214,8 @@ def _is_name_line(text: str) -> bool:
 
 def _strong(text: str) -> bool:
     t = text.strip()
+    if not _is_signature_line(t):
+        return False
     return bool(_LABELLED.match(t) or _PHONE.search(t) or _EMAIL_RE.search(t) or _URL.search(t) or _POSTCODE.search(t)
                 or (len(t) <= 70 and (_ORG.search(t) or _TITLE.search(t)) and not re.search(r"[.?!]\s*$", t)))
 

@@ -1,0 +1,333 @@
+"""Requests to officers, capture of their answers by email reply, and reminders about what is outstanding."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spocmail import logs, outbox, templating
+from spocmail.config import Config
+from spocmail.db import audit
+from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
+from spocmail.db.mail import Message
+from spocmail.db.register import Arrangement, Officer
+from spocmail.deadlines import WorkingCalendar
+from spocmail.errors import ConfigError
+from spocmail.mail import ParsedMail
+from spocmail.rules import OfficerInfo, RouteRules, route
+
+log = logs.get("officers")
+RULES = Path(__file__).resolve().parent.parent / "rules"
+DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+ASKED = {
+    "foi": "a request for information under the Freedom of Information Act 2000",
+    "eir": "a request for environmental information under the Environmental Information Regulations 2004",
+    "sar": "a subject access request under UK GDPR Article 15",
+    "complaint": "a complaint, to be answered under the complaints policy",
+    "service-request": "a service request: please say what has been or will be done",
+    "general-enquiry": "a question: please give the answer the customer should receive",
+}
+_SUBJECT_TOKEN = re.compile(r"\[SPOC-\d{4}-\d{3,6}\s+#([A-Za-z0-9_-]{8,64})\]")
+_PLUS_TOKEN = re.compile(r"\+([A-Za-z0-9_-]{8,64})@")
+
+
+# ------------------------------------------------------------------ the officers as plain values
+
+
+def officer_infos(session: Session) -> list[OfficerInfo]:
+    return [OfficerInfo(id=o.id, name=o.name, email=o.email, department=o.department, keywords=tuple(o.keywords),
+                        handles=tuple(o.handles), cover=o.cover_id,
+                        absences=tuple((a.starts, a.ends) for a in o.absences))
+            for o in session.scalars(select(Officer).order_by(Officer.id))]
+
+
+def next_weekly_send(arr: Arrangement, after: datetime, calendar: WorkingCalendar, tz) -> datetime:
+    """The next weekly send instant strictly after `after`; a bank holiday moves it to the working day before."""
+    local = after.astimezone(tz)
+    hour, minute = (int(x) for x in arr.weekly_time.split(":"))
+    weekday = DAYS.index(arr.weekly_day)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    for _ in range(3):
+        send_day = day if calendar.is_working_day(day) else calendar.previous_working_day(day)
+        at = datetime.combine(send_day, time(hour, minute), tz)
+        if at > local:
+            return at
+        day += timedelta(days=7)
+    raise AssertionError("unreachable")
+
+
+def cutoff_for(send_at: datetime, calendar: WorkingCalendar, tz) -> datetime:
+    """Officers' cut-off: the working day before the send, at 17:00."""
+    day = calendar.previous_working_day(send_at.astimezone(tz).date())
+    return datetime.combine(day, time(17, 0), tz)
+
+
+def needed_by(issue: Issue, arr: Arrangement, now: datetime, calendar: WorkingCalendar, tz,
+              margin_days: int = 2) -> date:
+    """The weekly cut-off, or earlier when a statutory deadline comes first (less a margin for the SPOC)."""
+    cutoff = cutoff_for(next_weekly_send(arr, now, calendar, tz), calendar, tz).date()
+    if issue.due is not None:
+        early = calendar.add_working_days(issue.due, -margin_days)
+        return min(cutoff, max(early, now.astimezone(tz).date()))
+    return cutoff
+
+
+# ------------------------------------------------------------------ routing and requests
+
+
+def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date):
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+    return route(issue.category, issue.title, issue.request_text, officer_infos(session), rules, on=on,
+                 spoc_id=arr.spoc_id, deputy_id=arr.deputy_id)
+
+
+def send_request(session: Session, issue: Issue, officer_id: str, config: Config, calendar: WorkingCalendar,
+                 now: datetime, covering_for: str | None = None, reason: str = "") -> OfficerRequest:
+    """Queue one request mail to one officer for one issue, with a reply token nobody can guess."""
+    officer = session.get(Officer, officer_id)
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+    tz = config.tz
+    token = secrets.token_urlsafe(12)
+    by = needed_by(issue, arr, now, calendar, tz)
+    local, _, domain = config.spoc.address.partition("@")
+    subject = f"[{issue.ref} #{token}] Please answer by {by:%a %-d %b}: {issue.title[:80]}"
+    covered = session.get(Officer, covering_for).name if covering_for else None
+    msg = templating.build(
+        "officer_request", subject=subject, sender=f"{config.spoc.name} <{config.spoc.address}>",
+        to=[f"{officer.name} <{officer.email}>"], reply_to=f"{config.spoc.name} <{local}+{token}@{domain}>",
+        headers={"X-Spocmail-Issue": issue.ref},
+        officer=officer, ref=issue.ref, asked=ASKED.get(issue.category, issue.category),
+        received_on=issue.received_on, needed_by=by, statutory_due=issue.due, words=issue.request_text,
+        covering_for=covered, spoc_name=config.spoc.name, council=config.council.name)
+    row = outbox.queue(session, msg, kind="officer_request", now=now,
+                       dedupe_key=f"request:{issue.ref}:{officer_id}:{len(issue.requests) + 1}",
+                       related={"issues": [issue.ref], "customer": issue.customer_id, "officer": officer_id})
+    req = OfficerRequest(issue_id=issue.id, officer_id=officer_id, covering_for=covering_for, token=token,
+                         message_id=row.message_id, outbox_id=row.id, needed_by=by, status="sent", sent_at=now)
+    session.add(req)
+    issue.officer_id, issue.status, issue.updated_at = officer_id, "awaiting", now
+    if reason:
+        issue.routing_reason = reason
+    session.flush()
+    session.add(IssueMessage(issue_id=issue.id, message_pk=row.record_pk, role="request", added_at=now))
+    audit.record(session, at=now, actor="spocmail", action="request.sent", subject_type="issue",
+                 subject_id=issue.ref, officer=officer_id, needed_by=by.isoformat(), reason=reason,
+                 covering_for=covering_for)
+    log.info("request queued", extra={"event": "officers.request", "issue": issue.ref, "officer": officer_id,
+                                      "needed_by": by.isoformat()})
+    return req
+
+
+# ------------------------------------------------------------------ answers
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """What a mail in reply to a request turned out to be."""
+
+    kind: str  # "answer", "declined", "auto-reply", "refused", "none"
+    request: OfficerRequest | None = None
+    reason: str = ""
+
+
+@lru_cache(maxsize=1)
+def decline_phrases(path: str = str(RULES / "answers.toml")) -> tuple[re.Pattern, ...]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the answer rules: {exc}") from None
+    phrases = data.get("decline", {}).get("phrases")
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
+        raise ConfigError(f"{path}: [decline] phrases: expected a list of phrases")
+    out = []
+    for p in phrases:
+        try:
+            out.append(re.compile(p, re.I))
+        except re.error as exc:
+            raise ConfigError(f"{path}: [decline] phrases: {p!r} is not a valid pattern ({exc})") from None
+    return tuple(out)
+
+
+def tokens_in(parsed: ParsedMail) -> set[str]:
+    found = set(_SUBJECT_TOKEN.findall(parsed.subject or ""))
+    for a in parsed.to + parsed.cc:
+        if a.email:
+            found.update(_PLUS_TOKEN.findall(a.email))
+    return found
+
+
+def _officer_may_answer(session: Session, req: OfficerRequest, sender: str | None) -> bool:
+    if not sender:
+        return False
+    officer = session.get(Officer, req.officer_id)
+    allowed = {officer.email}
+    if officer.cover_id:  # the officer's cover may answer for them
+        allowed.add(session.get(Officer, officer.cover_id).email)
+    if req.covering_for:  # and the absent officer, back at their desk, may answer too
+        allowed.add(session.get(Officer, req.covering_for).email)
+    return sender.lower() in allowed
+
+
+def match_reply(session: Session, parsed: ParsedMail) -> ReplyOutcome:
+    """Is this mail a reply to one of our requests, and may it count as the answer?"""
+    sender = (parsed.from_.email or "").lower() or None
+    tokens = tokens_in(parsed)
+    threads = {m for m in [parsed.in_reply_to, *parsed.references] if m}
+    by_thread = session.scalars(select(OfficerRequest).where(OfficerRequest.message_id.in_(threads))).first() \
+        if threads else None
+    if not tokens and by_thread is None:
+        return ReplyOutcome("none")
+    req = None
+    for token in tokens:
+        req = session.scalar(select(OfficerRequest).where(OfficerRequest.token == token))
+        if req is not None:
+            break
+    if parsed.auto_reply:
+        return ReplyOutcome("auto-reply", req or by_thread, "an automatic reply to a request is not an answer")
+    if req is None:
+        target = by_thread.issue.ref if by_thread else "no request"
+        why = "a token that matches no request (forged or mistyped)" if tokens else "no reply token"
+        return ReplyOutcome("refused", by_thread, f"reply about {target} carries {why}")
+    if req.status == "cancelled":
+        return ReplyOutcome("refused", req, f"reply to a withdrawn request for {req.issue.ref} (stale token)")
+    if not _officer_may_answer(session, req, sender):
+        return ReplyOutcome("refused", req, f"reply to the request for {req.issue.ref} came from {sender}, "
+                                            f"not from {req.officer_id} or their cover")
+    text = parsed.reply_text or ""
+    if any(p.search(text) for p in decline_phrases()):
+        return ReplyOutcome("declined", req, f"{req.officer_id} says {req.issue.ref} is not for them")
+    return ReplyOutcome("answer", req)
+
+
+def record_reply(session: Session, outcome: ReplyOutcome, message: Message, parsed: ParsedMail,
+                 now: datetime) -> Answer | None:
+    """Keep what the reply was; only a valid answer becomes an Answer, waiting for the SPOC's approval."""
+    req = outcome.request
+    if req is not None:
+        session.add(IssueMessage(issue_id=req.issue_id, message_pk=message.id,
+                                 role="answer" if outcome.kind == "answer" else "reply", added_at=now))
+    if outcome.kind != "answer":
+        audit.record(session, at=now, actor="spocmail", action=f"reply.{outcome.kind}", subject_type="message",
+                     subject_id=str(message.id), issue=req.issue.ref if req else None, reason=outcome.reason)
+        log.warning("reply put to the SPOC: %s", outcome.reason, extra={
+            "event": f"officers.{outcome.kind}", "mail": message.id, "issue": req.issue.ref if req else None})
+        if outcome.kind == "declined":
+            req.status = "declined"
+            req.issue.status, req.issue.updated_at = "open", now
+        return None
+    issue = req.issue
+    answer = Answer(issue_id=issue.id, request_id=req.id, message_pk=message.id,
+                    officer_id=(parsed.from_.email and _officer_id(session, parsed.from_.email)) or req.officer_id,
+                    text=(parsed.reply_text or "").strip(), received_at=now,
+                    attachments=[a.to_json() for a in parsed.attachments])
+    session.add(answer)
+    req.status = "answered"
+    if issue.status in ("open", "awaiting", "approved"):
+        issue.status = "answered"  # a further reply adds to the answer and needs approval again
+    issue.updated_at = now
+    audit.record(session, at=now, actor="spocmail", action="answer.received", subject_type="issue",
+                 subject_id=issue.ref, mail=message.id, officer=answer.officer_id)
+    log.info("answer captured", extra={"event": "officers.answer", "issue": issue.ref, "mail": message.id,
+                                       "officer": answer.officer_id})
+    return answer
+
+
+def _officer_id(session: Session, email: str) -> str | None:
+    return session.scalar(select(Officer.id).where(Officer.email == email.lower()))
+
+
+def approve(session: Session, issue: Issue, *, actor: str, now: datetime) -> int:
+    """The SPOC approves the issue's answers (as edited) for the customer's eyes; approving twice changes nothing."""
+    pending = [a for a in issue.answers if a.approved_at is None]
+    if not issue.answers:
+        from spocmail.filing import FilingError
+
+        raise FilingError(f"{issue.ref} has no answer to approve; add one with `spocmail issues answer {issue.ref}`")
+    for a in pending:
+        a.approved_at, a.approved_by = now, actor
+    if issue.status in ("open", "awaiting", "answered"):
+        issue.status = "approved"
+    issue.updated_at = now
+    if pending:
+        audit.record(session, at=now, actor=actor, action="answer.approved", subject_type="issue",
+                     subject_id=issue.ref, answers=[a.id for a in pending])
+    return len(pending)
+
+
+def edit_answer(session: Session, issue: Issue, text: str, *, actor: str, now: datetime) -> Answer:
+    """The SPOC's own words for the customer: edits the latest answer, or writes one where no officer did."""
+    text = text.strip()
+    if not text:
+        from spocmail.filing import FilingError
+
+        raise FilingError("the answer text is empty")
+    latest = issue.answers[-1] if issue.answers else None
+    if latest is None or latest.sent_in is not None:
+        latest = Answer(issue_id=issue.id, text=text, received_at=now, officer_id=None)
+        session.add(latest)
+        issue.answers.append(latest)
+    else:
+        latest.edited_text, latest.edited_by = text, actor
+        latest.approved_at = latest.approved_by = None  # an edit needs approving again
+    if issue.status in ("open", "awaiting", "approved"):
+        issue.status = "answered"
+    issue.updated_at = now
+    audit.record(session, at=now, actor=actor, action="answer.edited", subject_type="issue", subject_id=issue.ref)
+    return latest
+
+
+# ------------------------------------------------------------------ reminders
+
+
+def reminders_due(session: Session, config: Config, calendar: WorkingCalendar, now: datetime,
+                  days_before: int = 1) -> dict[str, int]:
+    """Remind officers before their answer is due; tell the SPOC and deputy about overdue requests (once a day)."""
+    today = now.astimezone(config.tz).date()
+    if not calendar.is_working_day(today):
+        return {"reminders": 0, "overdue": 0}
+    counts = {"reminders": 0, "overdue": 0}
+    outstanding = session.scalars(select(OfficerRequest).where(OfficerRequest.status == "sent")).all()
+    overdue_by_customer: dict[str, list[str]] = {}
+    for req in outstanding:
+        issue = req.issue
+        if issue.status not in ("awaiting", "open"):
+            continue
+        remind_on = calendar.add_working_days(req.needed_by, -days_before)
+        if remind_on <= today <= req.needed_by and req.reminded_on is None:
+            officer = session.get(Officer, req.officer_id)
+            msg = templating.build(
+                "reminder", subject=f"Reminder: [{issue.ref} #{req.token}] answer needed by {req.needed_by:%a %-d %b}",
+                sender=f"{config.spoc.name} <{config.spoc.address}>", to=[f"{officer.name} <{officer.email}>"],
+                headers={"In-Reply-To": req.message_id, "References": req.message_id},
+                officer=officer, ref=issue.ref, needed_by=req.needed_by, statutory_due=issue.due,
+                request_subject=f"[{issue.ref} #{req.token}]", spoc_name=config.spoc.name,
+                council=config.council.name)
+            outbox.queue(session, msg, kind="reminder", now=now, dedupe_key=f"reminder:{req.id}",
+                         related={"issues": [issue.ref], "customer": issue.customer_id})
+            req.reminded_on = today
+            counts["reminders"] += 1
+        if today > req.needed_by and req.overdue_notified_on != today:
+            overdue_by_customer.setdefault(issue.customer_id, []).append(
+                f"{issue.ref}: {req.officer_id} was asked on {req.sent_at.astimezone(config.tz):%d %b}, "
+                f"needed by {req.needed_by:%d %b}" + (f"; statutory deadline {issue.due:%d %b}" if issue.due else ""))
+            req.overdue_notified_on = today
+    for customer, lines in overdue_by_customer.items():
+        arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer))
+        to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
+                                                          if arr.deputy_id else [])
+        msg = templating.build("notice", subject=f"Overdue answers for {customer} ({len(lines)})",
+                               sender=f"{config.spoc.name} <{config.spoc.address}>", to=to,
+                               heading=f"Requests to officers past their answer date ({customer})", lines=lines,
+                               council=config.council.name)
+        outbox.queue(session, msg, kind="notice", now=now, dedupe_key=f"overdue:{customer}:{today.isoformat()}",
+                     related={"customer": customer})
+        counts["overdue"] += len(lines)
+    return counts

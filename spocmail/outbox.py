@@ -1,0 +1,491 @@
+"""Every outgoing mail: queued in the database with its exact bytes, sent at most once, copied to Sent."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, parsedate_to_datetime
+from typing import Callable
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from spocmail import logs
+from spocmail.clock import Clock
+from spocmail.db import Database, audit
+from spocmail.db.mail import Message
+from spocmail.db.outbox import OUTBOX_STATES, OutboxMail
+from spocmail.errors import SpocmailError
+from spocmail.transport import DeliveryUncertain, Transport, TransportError
+
+log = logs.get("outbox")
+
+ACTOR = "spocmail"
+MAX_ATTEMPTS = 5
+# After a temporary refusal: greylisting asks for a few minutes, an outage for longer.
+RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=1))
+# A row still in "sending" this long after it was claimed was not finished by whoever claimed it.
+# Younger rows may be mid-conversation in another process, so they are left alone.
+STALE_AFTER = timedelta(minutes=10)
+
+
+class OutboxError(SpocmailError):
+    """An outbox request that cannot be honoured (unknown row, wrong state, a Message-ID used twice)."""
+
+
+# ---------------------------------------------------------------- queueing
+
+
+def _addresses(message: EmailMessage, *names: str) -> list[str]:
+    values = [str(v) for name in names for v in (message.get_all(name) or [])]
+    seen: dict[str, str] = {}
+    for _, addr in getaddresses(values):
+        if addr and "@" in addr:
+            seen.setdefault(addr.lower(), addr)
+    return list(seen.values())
+
+
+def _first_address(message: EmailMessage, name: str) -> tuple[str | None, str | None]:
+    values = [str(v) for v in (message.get_all(name) or [])]
+    for display, addr in getaddresses(values):
+        if addr and "@" in addr:
+            return display or None, addr
+    return None, None
+
+
+def new_message_id(domain: str, now: datetime) -> str:
+    """A Message-ID at our own domain; random, so two daemons never make the same one."""
+    return f"<{now.strftime('%Y%m%d%H%M%S')}.{uuid.uuid4().hex}@{domain}>"
+
+
+def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, dedupe_key: str | None = None,
+          related: dict | None = None, not_before: datetime | None = None,
+          mail_from: str | None = None) -> OutboxMail:
+    """Queue one mail to be sent: its exact bytes in the outbox and in the record, in the caller's transaction.
+
+    Sets Message-ID (at the sender's domain) and Date (from `now`) when the message lacks them; the
+    envelope is To, Cc and Bcc, and Bcc is removed from the bytes. The envelope sender is `mail_from`,
+    else the Sender, else the From address. If `dedupe_key` was queued before, nothing new is queued
+    and that row is returned. The caller commits; `message` itself is not changed.
+    """
+    if now.tzinfo is None:
+        raise ValueError(f"naive now {now!r}: every instant carries a zone")
+    if dedupe_key is not None:
+        existing = session.scalar(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key))
+        if existing is not None:
+            _log_already(existing, dedupe_key)
+            return existing
+
+    from_name, from_addr = _first_address(message, "From")
+    if from_addr is None:
+        raise OutboxError(f"a {kind} mail without a From address cannot be queued")
+    envelope_from = mail_from or _first_address(message, "Sender")[1] or from_addr
+    recipients = _addresses(message, "To", "Cc", "Bcc")
+    if not recipients:
+        raise OutboxError(f"a {kind} mail from {from_addr} has no recipient in To, Cc or Bcc")
+
+    out = copy.deepcopy(message)
+    del out["Bcc"]
+    if out["Message-ID"] is None:
+        out["Message-ID"] = new_message_id(from_addr.rpartition("@")[2].lower(), now)
+    if out["Date"] is None:
+        out["Date"] = format_datetime(now)
+    message_id = str(out["Message-ID"]).strip()
+    # CRLF: the bytes stored are exactly the bytes the SMTP server receives and IMAP APPEND takes.
+    raw = out.as_bytes(policy=out.policy.clone(linesep="\r\n"))
+
+    clash = session.scalar(select(OutboxMail.id).where(OutboxMail.message_id == message_id))
+    if clash is not None:
+        raise OutboxError(f"Message-ID {message_id} is already queued as outbox {clash}: "
+                          f"a different mail needs its own Message-ID (leave it unset and one is made)")
+
+    try:
+        date_header = parsedate_to_datetime(str(out["Date"]))
+    except (TypeError, ValueError, IndexError):
+        date_header = None
+    related = dict(related or {})
+    record, created = _record(session, raw, out, message_id, from_name, from_addr, date_header, now, related)
+    # ON CONFLICT DO NOTHING, not a savepoint: a concurrent queue of the same dedupe_key waits for the
+    # other transaction and then inserts nothing, and the caller's transaction stays whole (pysqlite
+    # mishandles SAVEPOINT, letting RELEASE commit the caller's work early).
+    insert = _insert_for(session)
+    new_id = session.scalar(insert(OutboxMail).values(
+        message_id=message_id, kind=kind, dedupe_key=dedupe_key, raw=raw, mail_from=envelope_from,
+        recipients=recipients, state="queued", attempts=0, refused={}, queued_at=now, not_before=not_before,
+        record_pk=record.id, related=related).on_conflict_do_nothing().returning(OutboxMail.id))
+    if new_id is None:
+        existing = session.scalar(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)) \
+            if dedupe_key is not None else None
+        if existing is None:
+            raise OutboxError(f"Message-ID {message_id} was queued meanwhile for another mail: "
+                              f"a different mail needs its own Message-ID (leave it unset and one is made)")
+        if created:
+            session.delete(record)  # our copy of a mail that is not going: the other one is the record
+            session.flush()
+        _log_already(existing, dedupe_key)
+        return existing
+    row = session.get(OutboxMail, new_id)
+    log.info("queued", extra={"event": "outbox.queued", "outbox": row.id, "message_id": message_id, "kind": kind,
+                              "recipients": len(recipients), "dedupe_key": dedupe_key, "mail": record.id})
+    return row
+
+
+def _insert_for(session: Session):
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - config accepts only these two
+        raise OutboxError(f"the outbox needs SQLite or PostgreSQL, not {name}")
+    return insert
+
+
+def _log_already(existing: OutboxMail, dedupe_key: str) -> None:
+    log.info("already queued: nothing new queued", extra={
+        "event": "outbox.duplicate", "outbox": existing.id, "message_id": existing.message_id,
+        "kind": existing.kind, "dedupe_key": dedupe_key, "state": existing.state})
+
+
+def _record(session: Session, raw: bytes, out: EmailMessage, message_id: str, from_name: str | None,
+            from_addr: str, date_header: datetime | None, now: datetime, related: dict) -> tuple[Message, bool]:
+    """The mail in the common record, direction "out", beside every mail that came in; True if stored now."""
+    sha = hashlib.sha256(raw).hexdigest()
+    existing = session.scalar(select(Message).where(Message.sha256 == sha))
+    if existing is not None:
+        return existing, False
+    reused = session.scalar(select(Message.id).where(Message.message_id == message_id).limit(1)) is not None
+    in_reply_to = out["In-Reply-To"]
+    customer = related.get("customer")
+    record = Message(
+        direction="out", sha256=sha, raw=raw, size=len(raw), message_id=message_id[:998], message_id_reused=reused,
+        in_reply_to=str(in_reply_to).strip()[:998] if in_reply_to else None,
+        references=str(out["References"] or "").split(), subject=str(out["Subject"] or "")[:5000],
+        from_name=from_name, from_email=from_addr.lower(),
+        to=[a.lower() for a in _addresses(out, "To")], cc=[a.lower() for a in _addresses(out, "Cc")],
+        date_header=date_header, internaldate=None, stored_at=now, auto_reply=False, sender_role="spoc",
+        customer_id=customer if isinstance(customer, str) else None, state="done", defects=[], attempts=0)
+    session.add(record)
+    session.flush()
+    return record, True
+
+
+# ---------------------------------------------------------------- sending
+
+
+@dataclass
+class FlushResult:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0  # temporary refusal: back in the queue
+    uncertain: int = 0  # put to the SPOC: found mid-send, or cut off while handing over
+    skipped: int = 0  # claimed by another process first
+    copy_failed: int = 0  # sent, but the copy to Sent failed
+    stopped: str | None = None  # why the flush stopped before the end (the server could not be used)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _due(now: datetime):
+    return and_(OutboxMail.state == "queued",
+                or_(OutboxMail.not_before.is_(None), OutboxMail.not_before <= now),
+                or_(OutboxMail.retry_at.is_(None), OutboxMail.retry_at <= now))
+
+
+def claim(session: Session, outbox_id: int, now: datetime) -> bool:
+    """Take one due mail for sending with a single conditional UPDATE: only the claimer whose UPDATE
+    hit the row sends it, whatever other processes do. The caller commits before sending."""
+    result = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == outbox_id, _due(now))
+        .values(state="sending", sending_at=now, attempts=OutboxMail.attempts + 1)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callable[[bytes], object] | None = None,
+          limit: int | None = None, max_attempts: int = MAX_ATTEMPTS,
+          retry_delays: tuple[timedelta, ...] = RETRY_DELAYS, stale_after: timedelta = STALE_AFTER) -> FlushResult:
+    """Send what is due, each mail at most once. Safe to run twice, and in two processes at once.
+
+    A mail found still "sending" (for longer than `stale_after`) was cut off by a crash: it becomes
+    "uncertain" and is never resent without the SPOC's word. Each due mail is claimed and committed
+    as "sending" before the server hears of it, and settled in a second commit after.
+    """
+    result = FlushResult()
+    _surface_stale(db, clock.now(), stale_after, result)
+    with db.session() as s:
+        query = select(OutboxMail.id).where(_due(clock.now())).order_by(OutboxMail.id)
+        if limit is not None:
+            query = query.limit(limit)
+        due = list(s.scalars(query))
+
+    for outbox_id in due:
+        with db.session() as s:
+            now = clock.now()
+            if not claim(s, outbox_id, now):
+                result.skipped += 1
+                continue
+            row = s.get(OutboxMail, outbox_id, populate_existing=True)
+            mail = _Claimed(row.id, row.message_id, row.kind, row.raw, row.mail_from, list(row.recipients),
+                            row.attempts)
+        log.debug("sending", extra={"event": "outbox.sending", **mail.fields(), "attempt": mail.attempts})
+        try:
+            refused = transport.send(mail.raw, mail.mail_from, mail.recipients)
+        except DeliveryUncertain as exc:
+            _settle_uncertain(db, clock, mail, str(exc))
+            result.uncertain += 1
+        except TransportError as exc:
+            outcome = _settle_refused(db, clock, mail, exc, max_attempts, retry_delays)
+            if outcome == "failed":
+                result.failed += 1
+            else:
+                result.retried += 1
+            if exc.affects_all:
+                result.stopped = str(exc)
+                log.error("stopped sending: %s", exc, extra={"event": "outbox.stopped", **mail.fields()})
+                break
+        except BaseException as exc:
+            # Something we did not foresee: whether the server has the mail is unknown, so say so and stop.
+            _settle_uncertain(db, clock, mail, f"{exc.__class__.__name__}: {exc}")
+            result.uncertain += 1
+            raise
+        else:
+            if refused and len(refused) >= len(mail.recipients):
+                _settle_refused(db, clock, mail, TransportError(
+                    "every recipient was refused: " + _refusals(refused), temporary=False), max_attempts,
+                    retry_delays, refused=refused)
+                result.failed += 1
+                continue
+            _settle_sent(db, clock, mail, refused)
+            result.sent += 1
+            if sent_copy is not None and not _copy_to_sent(db, clock, mail, sent_copy):
+                result.copy_failed += 1
+    return result
+
+
+@dataclass
+class _Claimed:
+    id: int
+    message_id: str
+    kind: str
+    raw: bytes
+    mail_from: str
+    recipients: list[str]
+    attempts: int
+
+    def fields(self) -> dict:
+        return {"outbox": self.id, "message_id": self.message_id, "kind": self.kind}
+
+
+def _refusals(refused: dict) -> str:
+    return "; ".join(f"{r}: {c} {m}" for r, (c, m) in refused.items())
+
+
+def _surface_stale(db: Database, now: datetime, stale_after: timedelta, result: FlushResult) -> None:
+    with db.session() as s:
+        stale = list(s.scalars(select(OutboxMail).where(
+            OutboxMail.state == "sending", OutboxMail.sending_at <= now - stale_after).order_by(OutboxMail.id)))
+        for row in stale:
+            hit = s.execute(update(OutboxMail).where(OutboxMail.id == row.id, OutboxMail.state == "sending")
+                            .values(state="uncertain", last_error=_crash_note(row))
+                            .execution_options(synchronize_session=False)).rowcount
+            if hit != 1:
+                continue
+            audit.record(s, at=now, actor=ACTOR, action="outbox.uncertain", subject_type="outbox",
+                         subject_id=str(row.id), message_id=row.message_id, kind=row.kind,
+                         reason="found sending after a crash", sending_at=row.sending_at.isoformat())
+            log.warning("found mid-send after a crash: not resent; the SPOC must decide whether it went", extra={
+                "event": "outbox.uncertain", "outbox": row.id, "message_id": row.message_id, "kind": row.kind,
+                "sending_at": row.sending_at.isoformat()})
+            result.uncertain += 1
+
+
+def _crash_note(row: OutboxMail) -> str:
+    return (f"still sending since {row.sending_at.isoformat()} (attempt {row.attempts}): the process sending it "
+            f"stopped before it knew whether the server took it")
+
+
+def _update(db: Database, outbox_id: int, values: dict, states: tuple[str, ...]) -> bool:
+    """Change one row in its own commit, if it is still in one of `states`."""
+    with db.session() as s:
+        return s.execute(update(OutboxMail).where(OutboxMail.id == outbox_id, OutboxMail.state.in_(states))
+                         .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _settle_sent(db: Database, clock: Clock, mail: _Claimed, refused: dict) -> None:
+    now = clock.now()
+    refused_json = {r: [c, m] for r, (c, m) in refused.items()}
+    note = ("refused by the server for " + _refusals(refused)) if refused else None
+    with db.session() as s:
+        s.execute(update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.state.in_(("sending", "uncertain")))
+                  .values(state="sent", sent_at=now, refused=refused_json, last_error=note, retry_at=None)
+                  .execution_options(synchronize_session=False))
+        audit.record(s, at=now, actor=ACTOR, action="outbox.sent", subject_type="outbox", subject_id=str(mail.id),
+                     message_id=mail.message_id, kind=mail.kind, recipients=mail.recipients, refused=refused_json)
+    extra = {"event": "outbox.sent", **mail.fields(), "recipients": len(mail.recipients), "attempt": mail.attempts}
+    if refused:
+        log.warning("sent, but some recipients were refused: %s", _refusals(refused),
+                    extra={**extra, "refused": sorted(refused)})
+    else:
+        log.info("sent", extra=extra)
+
+
+def _settle_refused(db: Database, clock: Clock, mail: _Claimed, exc: TransportError, max_attempts: int,
+                    retry_delays: tuple[timedelta, ...], refused: dict | None = None) -> str:
+    now = clock.now()
+    values: dict = {"last_error": str(exc)}
+    if refused:
+        values["refused"] = {r: [c, m] for r, (c, m) in refused.items()}
+    if exc.temporary and exc.affects_all:
+        # The server, not the mail: the attempt does not count against the mail.
+        values.update(state="queued", attempts=OutboxMail.attempts - 1, retry_at=None)
+        outcome = "queued"
+    elif exc.temporary and mail.attempts < max_attempts:
+        delay = retry_delays[min(mail.attempts, len(retry_delays)) - 1] if retry_delays else timedelta(0)
+        values.update(state="queued", retry_at=now + delay)
+        outcome = "queued"
+    else:
+        values.update(state="failed")
+        outcome = "failed"
+    with db.session() as s:
+        s.execute(update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.state.in_(("sending", "uncertain")))
+                  .values(**values).execution_options(synchronize_session=False))
+        if outcome == "failed":
+            audit.record(s, at=now, actor=ACTOR, action="outbox.failed", subject_type="outbox",
+                         subject_id=str(mail.id), message_id=mail.message_id, kind=mail.kind, error=str(exc),
+                         code=exc.code, attempts=mail.attempts)
+    extra = {**mail.fields(), "attempt": mail.attempts, "code": exc.code}
+    if outcome == "failed":
+        log.error("failed: %s", exc, extra={"event": "outbox.failed", **extra})
+    else:
+        log.warning("not sent, will retry: %s", exc, extra={"event": "outbox.retry", **extra,
+                                                             "retry_at": values.get("retry_at")})
+    return outcome
+
+
+def _settle_uncertain(db: Database, clock: Clock, mail: _Claimed, error: str) -> None:
+    now = clock.now()
+    with db.session() as s:
+        s.execute(update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.state == "sending")
+                  .values(state="uncertain", last_error=error).execution_options(synchronize_session=False))
+        audit.record(s, at=now, actor=ACTOR, action="outbox.uncertain", subject_type="outbox",
+                     subject_id=str(mail.id), message_id=mail.message_id, kind=mail.kind, reason=error)
+    log.warning("may or may not have been sent: not resent; the SPOC must decide: %s", error,
+                extra={"event": "outbox.uncertain", **mail.fields(), "attempt": mail.attempts})
+
+
+def _copy_to_sent(db: Database, clock: Clock, mail: _Claimed, sent_copy: Callable[[bytes], object]) -> bool:
+    """The copy in Sent is for people; the send stands whatever happens to it."""
+    try:
+        sent_copy(mail.raw)
+    except Exception as exc:  # noqa: BLE001 - any failure is logged and kept on the row
+        error = f"{exc.__class__.__name__}: {exc}"
+        log.error("sent, but the copy to Sent failed: %s", error, extra={"event": "outbox.sent_copy_failed",
+                                                                       **mail.fields()})
+        _update(db, mail.id, {"sent_copy_error": error}, states=("sent",))
+        return False
+    _update(db, mail.id, {"sent_copy_at": clock.now(), "sent_copy_error": None}, states=("sent",))
+    return True
+
+
+# ---------------------------------------------------------------- the SPOC's decisions
+
+
+def _row(session: Session, outbox_id: int) -> OutboxMail:
+    row = session.get(OutboxMail, outbox_id, populate_existing=True)
+    if row is None:
+        raise OutboxError(f"outbox {outbox_id}: no such mail; `spocmail outbox list` shows them")
+    return row
+
+
+def release_uncertain(session: Session, outbox_id: int, decision: str, actor: str, now: datetime) -> OutboxMail:
+    """The SPOC's word on an uncertain mail: "resend" queues it again; "sent" records that it went."""
+    if decision not in ("resend", "sent"):
+        raise OutboxError(f'outbox {outbox_id}: decision {decision!r}: expected "resend" or "sent"')
+    row = _row(session, outbox_id)
+    if row.state != "uncertain":
+        raise OutboxError(f"outbox {outbox_id} is {row.state}, not uncertain: only an uncertain mail is released")
+    if decision == "resend":
+        values = {"state": "queued", "retry_at": None}
+    else:  # the SPOC found it arrived: it went when the conversation began
+        values = {"state": "sent", "sent_at": row.sending_at or now}
+    hit = session.execute(update(OutboxMail).where(OutboxMail.id == outbox_id, OutboxMail.state == "uncertain")
+                          .values(**values).execution_options(synchronize_session=False)).rowcount
+    if hit != 1:
+        raise OutboxError(f"outbox {outbox_id} changed meanwhile; look again with `spocmail outbox list`")
+    audit.record(session, at=now, actor=actor, action="outbox.released", subject_type="outbox",
+                 subject_id=str(outbox_id), decision=decision, message_id=row.message_id, kind=row.kind)
+    log.info("uncertain mail released: %s", decision, extra={
+        "event": "outbox.released", "outbox": outbox_id, "message_id": row.message_id, "kind": row.kind,
+        "decision": decision, "actor": actor})
+    return _row(session, outbox_id)
+
+
+def requeue_failed(session: Session, outbox_id: int, actor: str, now: datetime) -> OutboxMail:
+    """Put a failed mail back in the queue (after the SPOC fixed the cause), with a fresh count of attempts."""
+    row = _row(session, outbox_id)
+    hit = session.execute(update(OutboxMail).where(OutboxMail.id == outbox_id, OutboxMail.state == "failed")
+                          .values(state="queued", attempts=0, retry_at=None)
+                          .execution_options(synchronize_session=False)).rowcount
+    if hit != 1:
+        raise OutboxError(f"outbox {outbox_id} is {row.state}, not failed: only a failed mail is queued again")
+    audit.record(session, at=now, actor=actor, action="outbox.requeued", subject_type="outbox",
+                 subject_id=str(outbox_id), message_id=row.message_id, kind=row.kind,
+                 previous_attempts=row.attempts, last_error=row.last_error)
+    log.info("failed mail queued again", extra={"event": "outbox.requeued", "outbox": outbox_id,
+                                                "message_id": row.message_id, "kind": row.kind, "actor": actor})
+    return _row(session, outbox_id)
+
+
+def cancel(session: Session, outbox_id: int, actor: str, now: datetime) -> OutboxMail:
+    """Withdraw a mail that has not gone (queued, failed or uncertain); it stays in the record."""
+    row = _row(session, outbox_id)
+    hit = session.execute(update(OutboxMail)
+                          .where(OutboxMail.id == outbox_id, OutboxMail.state.in_(("queued", "failed", "uncertain")))
+                          .values(state="cancelled").execution_options(synchronize_session=False)).rowcount
+    if hit != 1:
+        raise OutboxError(f"outbox {outbox_id} is {row.state}: only a queued, failed or uncertain mail is cancelled")
+    audit.record(session, at=now, actor=actor, action="outbox.cancelled", subject_type="outbox",
+                 subject_id=str(outbox_id), message_id=row.message_id, kind=row.kind, was=row.state)
+    log.info("cancelled", extra={"event": "outbox.cancelled", "outbox": outbox_id, "message_id": row.message_id,
+                                 "kind": row.kind, "actor": actor, "was": row.state})
+    return _row(session, outbox_id)
+
+
+# ---------------------------------------------------------------- looking
+
+
+def outbox_status(session: Session) -> dict[str, int]:
+    """How many mails are in each state (every state named, zeros included)."""
+    counts = dict.fromkeys(OUTBOX_STATES, 0)
+    for state, n in session.execute(select(OutboxMail.state, func.count()).group_by(OutboxMail.state)):
+        counts[state] = n
+    return counts
+
+
+def list_outbox(session: Session, state: str | None = None) -> list[dict]:
+    """Every mail (or those in one state), oldest first, as plain data for the CLI and --json."""
+    if state is not None and state not in OUTBOX_STATES:
+        raise OutboxError(f"state {state!r}: expected one of " + ", ".join(OUTBOX_STATES))
+    query = (select(OutboxMail, Message.subject).join(Message, Message.id == OutboxMail.record_pk)
+             .order_by(OutboxMail.id))
+    if state is not None:
+        query = query.where(OutboxMail.state == state)
+
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return [{
+        "id": row.id, "state": row.state, "kind": row.kind, "subject": subject, "message_id": row.message_id,
+        "mail_from": row.mail_from, "recipients": list(row.recipients), "attempts": row.attempts,
+        "last_error": row.last_error, "refused": dict(row.refused), "dedupe_key": row.dedupe_key,
+        "queued_at": when(row.queued_at), "not_before": when(row.not_before), "retry_at": when(row.retry_at),
+        "sending_at": when(row.sending_at), "sent_at": when(row.sent_at), "sent_copy_at": when(row.sent_copy_at),
+        "sent_copy_error": row.sent_copy_error, "record": row.record_pk, "related": dict(row.related),
+    } for row, subject in session.execute(query)]

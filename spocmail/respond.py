@@ -1,0 +1,477 @@
+"""What the customer receives: the weekly consolidated response, single-issue responses, acknowledgements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spocmail import logs, outbox, templating
+from spocmail.config import Config
+from spocmail.db import audit
+from spocmail.db.issues import Answer, Issue, IssueMessage, Response
+from spocmail.db.mail import Message
+from spocmail.db.register import Arrangement, Customer, CustomerAddress, Member, Officer
+from spocmail.deadlines import WorkingCalendar
+from spocmail.errors import SpocmailError
+from spocmail.mail import parse_mail
+from spocmail.officers import next_weekly_send
+
+log = logs.get("respond")
+LIVE = ("open", "awaiting", "answered", "approved")
+KIND_NAMES = {"foi": "Freedom of Information request", "eir": "Environmental Information request",
+              "sar": "subject access request", "complaint": "complaint"}
+
+
+class ResponseError(SpocmailError):
+    """A response that cannot be built (a missing address, a template error): nothing half-built is sent."""
+
+
+class AlreadySent(SpocmailError):
+    """This week's response has gone already; a deliberate second one needs --again."""
+
+    exit_code = 0
+
+
+@dataclass
+class Item:
+    ref: str
+    state: str  # answered, pending, new
+    text: str
+    title: str
+    due: date | None = None
+    statutory: str | None = None
+
+    def to_json(self) -> dict:
+        return {"ref": self.ref, "state": self.state, "text": self.text, "title": self.title,
+                "due": self.due.isoformat() if self.due else None, "statutory_kind": self.statutory}
+
+
+@dataclass
+class Draft:
+    customer: str
+    kind: str
+    period: str
+    to: list[str]
+    cc: list[str]
+    subject: str
+    items: list[Item]
+    in_reply_to: str | None
+    body_text: str = ""
+    body_html: str = ""
+    answers: list[Answer] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # filename, content type, payload
+    held_back: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"customer": self.customer, "kind": self.kind, "period": self.period, "to": self.to, "cc": self.cc,
+                "subject": self.subject, "items": [i.to_json() for i in self.items], "body_text": self.body_text,
+                "in_reply_to": self.in_reply_to,
+                "attachments": [{"filename": f, "content_type": t, "size": len(p)} for f, t, p in self.attachments],
+                "held_back": self.held_back}
+
+
+def iso_week(day: date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+# ------------------------------------------------------------------ who it goes to
+
+
+def customer_address(session: Session, customer: Customer) -> str:
+    """The address the council writes to: the customer's first confirmed address from the register."""
+    rows = session.scalars(select(CustomerAddress).where(CustomerAddress.customer_id == customer.id,
+                                                         CustomerAddress.status == "confirmed")
+                           .order_by(CustomerAddress.id)).all()
+    if not rows:
+        raise ResponseError(f"customer {customer.id} has no confirmed address: confirm one with "
+                            f"`spocmail address confirm {customer.id} EMAIL` before a response can be sent")
+    return f"{customer.name} <{rows[0].email}>"
+
+
+def _state_line(issue: Issue, session: Session, config: Config) -> str:
+    """An honest line on where a pending issue stands."""
+    dept = None
+    if issue.officer_id:
+        officer = session.get(Officer, issue.officer_id)
+        dept = officer.department or officer.name
+    statutory = (f" As a {KIND_NAMES[issue.statutory_kind]} it will be answered by "
+                 f"{issue.due:%A %-d %B %Y} at the latest." if issue.statutory_kind in KIND_NAMES and issue.due
+                 else "")
+    if issue.status == "answered" or (issue.status == "approved" and not _unsent_approved(issue)):
+        return f"An answer has been received and is being checked; it will be included in a following response.{statutory}"
+    if dept:
+        return (f"Awaiting information from {dept}; this will be included in a following response.{statutory}")
+    return f"This is being looked into; it will be included in a following response.{statutory}"
+
+
+def _unsent_approved(issue: Issue) -> list[Answer]:
+    return [a for a in issue.answers if a.approved_at is not None and a.sent_in is None]
+
+
+def _answer_text(answers: list[Answer]) -> str:
+    return "\n\n".join(a.final_text.strip() for a in answers if a.final_text.strip())
+
+
+def _already_in_response(session: Session, issue: Issue) -> bool:
+    return session.scalar(select(IssueMessage.id).where(IssueMessage.issue_id == issue.id,
+                                                        IssueMessage.role.in_(("response", "single-issue")))
+                          .limit(1)) is not None
+
+
+def _attachments(session: Session, answers: list[Answer], limit: int) -> tuple[list, list[str]]:
+    """Documents officers attached to the answers, within the size limit; the rest are named to follow."""
+    kept, held, total = [], [], 0
+    for a in answers:
+        if not a.attachments or a.message_pk is None:
+            continue
+        parsed = parse_mail(session.get(Message, a.message_pk).raw)
+        for att in parsed.attachments:
+            if att.content_type.startswith("message/") or not att.payload:
+                continue
+            name = att.filename or f"document-{len(kept) + len(held) + 1}"
+            if total + att.size > limit:
+                held.append(name)
+                continue
+            total += att.size
+            kept.append((name, att.content_type, att.payload))
+    return kept, held
+
+
+def compile_weekly(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar,
+                   now: datetime, period: str | None = None) -> Draft:
+    """The consolidated response as it would be sent now."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise ResponseError(f"no customer {customer_id!r} in the register")
+    arr = customer.arrangement
+    tz = config.tz
+    today = now.astimezone(tz).date()
+    last = session.scalars(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
+                                                  Response.status == "queued")
+                           .order_by(Response.queued_at.desc())).first()
+    since = last.queued_at if last else None
+    items: list[Item] = []
+    answers: list[Answer] = []
+    issues: list[Issue] = []
+    officer_ids: set[str] = set()
+    rows = session.scalars(select(Issue).where(Issue.customer_id == customer_id).order_by(Issue.id)).all()
+    for issue in rows:
+        approved = _unsent_approved(issue)
+        if approved:
+            items.append(Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
+                              issue.statutory_kind))
+            answers.extend(approved)
+            issues.append(issue)
+            officer_ids.update(a.officer_id for a in approved if a.officer_id)
+            continue
+        single = session.scalars(select(Response).where(Response.customer_id == customer_id,
+                                                        Response.kind == "single-issue", Response.period == issue.ref,
+                                                        Response.status == "queued")).first()
+        if single is not None and (since is None or single.queued_at > since):
+            when = single.queued_at.astimezone(tz)
+            items.append(Item(issue.ref, "answered", f"Answered on {when:%A %-d %B %Y} in a separate response, "
+                                                     f"sent then to meet its deadline.", issue.title, issue.due,
+                              issue.statutory_kind))
+            continue
+        if issue.status not in LIVE:
+            continue
+        if not _already_in_response(session, issue):
+            line = f"Received on {issue.received_on:%A %-d %B %Y} and logged as {issue.ref}."
+            if issue.officer_id:
+                officer = session.get(Officer, issue.officer_id)
+                line += f" It has been passed to {officer.department or officer.name}."
+            if issue.statutory_kind in KIND_NAMES and issue.due:
+                line += (f" As a {KIND_NAMES[issue.statutory_kind]} it will be answered by "
+                         f"{issue.due:%A %-d %B %Y} at the latest.")
+            items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind))
+        else:
+            items.append(Item(issue.ref, "pending", _state_line(issue, session, config), issue.title, issue.due,
+                              issue.statutory_kind))
+        issues.append(issue)
+    cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids))
+                                                              .order_by(Officer.id))]
+    cc += [f"{m.name} <{m.email}>" for m in (arr.members if arr else [])]
+    attachments, held = _attachments(session, answers, config.weekly.max_attachment_bytes)
+    draft = Draft(customer=customer_id, kind="weekly", period=period or iso_week(today), to=[customer_address(session, customer)],
+                  cc=cc, subject=f"{config.council.name}: your weekly response, {today:%-d %B %Y}",
+                  items=items, in_reply_to=last.message_id if last else None, answers=answers, issues=issues,
+                  attachments=attachments, held_back=held)
+    _render(draft, "weekly", config, customer, today, arr)
+    return draft
+
+
+def compile_single(session: Session, issue: Issue, config: Config, now: datetime) -> Draft:
+    """A response about one issue, in the same form, sent on its own to meet a statutory deadline."""
+    customer = session.get(Customer, issue.customer_id)
+    approved = _unsent_approved(issue)
+    if not approved:
+        raise ResponseError(f"{issue.ref} has no approved answer to send; approve one with "
+                            f"`spocmail issues approve {issue.ref}`")
+    today = now.astimezone(config.tz).date()
+    officer_ids = {a.officer_id for a in approved if a.officer_id}
+    cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))]
+    cc += [f"{m.name} <{m.email}>" for m in (customer.arrangement.members if customer.arrangement else [])]
+    attachments, held = _attachments(session, approved, config.weekly.max_attachment_bytes)
+    draft = Draft(customer=customer.id, kind="single-issue", period=issue.ref,
+                  to=[customer_address(session, customer)], cc=cc,
+                  subject=f"{config.council.name}: response to {issue.ref}",
+                  items=[Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
+                              issue.statutory_kind)],
+                  in_reply_to=None, answers=approved, issues=[issue], attachments=attachments, held_back=held)
+    _render(draft, "single_issue", config, customer, today, customer.arrangement)
+    return draft
+
+
+def _render(draft: Draft, template: str, config: Config, customer: Customer, today: date, arr) -> None:
+    draft.body_text, draft.body_html = templating.render(
+        template, customer=customer, items=draft.items, today=today, council=config.council.name,
+        spoc_name=config.spoc.name, spoc_address=config.spoc.address, held_back=draft.held_back,
+        answered=[i for i in draft.items if i.state == "answered"],
+        pending=[i for i in draft.items if i.state == "pending"],
+        new=[i for i in draft.items if i.state == "new"], empty_note=config.weekly.empty_week == "note")
+
+
+def to_mail(draft: Draft, config: Config, references: list[str] | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
+    msg["To"] = ", ".join(draft.to)
+    if draft.cc:
+        msg["Cc"] = ", ".join(draft.cc)
+    msg["Reply-To"] = f"{config.spoc.name} <{config.spoc.address}>"
+    msg["Subject"] = draft.subject
+    if draft.in_reply_to:
+        msg["In-Reply-To"] = draft.in_reply_to
+        msg["References"] = " ".join((references or []) + [draft.in_reply_to])
+    msg["X-Spocmail-Issues"] = ", ".join(i.ref for i in draft.items)
+    msg.set_content(draft.body_text)
+    msg.add_alternative(draft.body_html, subtype="html")
+    for name, ctype, payload in draft.attachments:
+        maintype, _, subtype = ctype.partition("/")
+        msg.add_attachment(payload, maintype=maintype or "application", subtype=subtype or "octet-stream",
+                           filename=name)
+    return msg
+
+
+# ------------------------------------------------------------------ sending
+
+
+def _previous_refs(session: Session, customer_id: str) -> list[str]:
+    return [r.message_id for r in session.scalars(
+        select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
+                               Response.status == "queued").order_by(Response.queued_at)) if r.message_id][-10:]
+
+
+def _commit_sent(session: Session, draft: Draft, response: Response, row, now: datetime, actor: str,
+                 config: Config) -> None:
+    response.status, response.queued_at, response.outbox_id, response.message_id = "queued", now, row.id, row.message_id
+    role = "single-issue" if draft.kind == "single-issue" else "response"
+    for a in draft.answers:
+        a.sent_in = row.id
+    answered_refs = {i.ref for i in draft.items if i.state == "answered"}
+    for issue in draft.issues:
+        session.add(IssueMessage(issue_id=issue.id, message_pk=row.record_pk, role=role, added_at=now))
+        if issue.ref in answered_refs and issue.status in LIVE and not any(
+                a.approved_at is None for a in issue.answers):
+            issue.status, issue.responded_at = "responded", now
+        issue.updated_at = now
+    audit.record(session, at=now, actor=actor, action=f"response.{draft.kind}.queued", subject_type="customer",
+                 subject_id=draft.customer, period=draft.period, outbox=row.id,
+                 items=[{"ref": i.ref, "state": i.state} for i in draft.items])
+    log.info("response queued", extra={"event": f"respond.{draft.kind}", "customer": draft.customer,
+                                       "issues": ",".join(i.ref for i in draft.items), "outbox": row.id})
+    if draft.held_back:
+        notify_spoc(session, draft.customer, f"Documents too large for the response to {draft.customer}",
+                     [f"{name}: send it separately (past the {draft.kind} attachment limit)"
+                      for name in draft.held_back], now, key=f"held:{draft.kind}:{draft.customer}:{draft.period}",
+                     config=config)
+
+
+def notify_spoc(session: Session, customer_id: str, heading: str, lines: list[str], now: datetime, key: str,
+                *, config: Config, extra_to: list[str] = ()) -> None:
+    """A notice to the SPOC and deputy (and whoever else must know), at most once per key."""
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
+                                                      if arr.deputy_id else []) + list(extra_to)
+    msg = templating.build("notice", subject=heading, sender=f"{config.spoc.name} <{config.spoc.address}>", to=to,
+                           heading=heading, lines=lines, council=config.council.name)
+    outbox.queue(session, msg, kind="notice", now=now, dedupe_key=key, related={"customer": customer_id})
+
+
+def send_weekly(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar, now: datetime, *,
+                approve: bool, actor: str = "spoc", again: bool = False, period: str | None = None) -> dict:
+    """Compile this week's response; queue it to the customer when approved (or auto-send), else to the SPOC."""
+    draft = compile_weekly(session, customer_id, config, calendar, now, period)
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    sent = session.scalars(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
+                                                  Response.period == draft.period, Response.status == "queued")
+                           .order_by(Response.sequence.desc())).first()
+    if sent is not None and not again:
+        raise AlreadySent(f"the weekly response for {customer_id} for {draft.period} was sent at "
+                          f"{sent.queued_at.isoformat()} ({sent.message_id}); nothing was sent to the customer. "
+                          f"Use --again to send a deliberate second response")
+    sequence = (sent.sequence + 1) if sent else 1
+    response = session.scalar(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
+                                                     Response.period == draft.period,
+                                                     Response.sequence == sequence))
+    if response is None:
+        response = Response(customer_id=customer_id, kind="weekly", period=draft.period, sequence=sequence,
+                            created_at=now)
+        session.add(response)
+    response.subject, response.items = draft.subject, [i.to_json() for i in draft.items]
+    if not draft.items and config.weekly.empty_week == "skip":
+        response.status = "cancelled"
+        return {"customer": customer_id, "period": draft.period, "status": "nothing to say (skipped)"}
+    if not (approve or arr.auto_send):
+        response.status = "awaiting-approval"
+        spoc = session.get(Officer, arr.spoc_id)
+        preview = to_mail(draft, config)
+        del preview["To"], preview["Cc"], preview["Reply-To"]
+        preview["To"] = f"{config.spoc.name} <{config.spoc.address}>"
+        del preview["Subject"]
+        preview["Subject"] = f"[Draft for approval] {draft.subject}"
+        preview["X-Spocmail-Draft"] = f"weekly {customer_id} {draft.period}"
+        row = outbox.queue(session, preview, kind="draft", now=now,
+                           dedupe_key=f"draft:{customer_id}:{draft.period}:{sequence}:{_digest(draft)}",
+                           related={"customer": None, "draft_for": customer_id, "period": draft.period})
+        response.draft_outbox_id = row.id
+        audit.record(session, at=now, actor="spocmail", action="response.weekly.draft", subject_type="customer",
+                     subject_id=customer_id, period=draft.period, spoc=spoc.id)
+        return {"customer": customer_id, "period": draft.period, "status": "awaiting approval",
+                "items": len(draft.items)}
+    response.approved_at, response.approved_by = now, actor if approve else "auto-send"
+    mail = to_mail(draft, config, _previous_refs(session, customer_id))
+    row = outbox.queue(session, mail, kind="weekly", now=now, dedupe_key=f"weekly:{customer_id}:{draft.period}:{sequence}",
+                       related={"customer": customer_id, "issues": [i.ref for i in draft.items]})
+    _commit_sent(session, draft, response, row, now, actor, config)
+    return {"customer": customer_id, "period": draft.period, "status": "queued", "message_id": row.message_id,
+            "items": len(draft.items)}
+
+
+def _digest(draft: Draft) -> str:
+    import hashlib
+
+    return hashlib.sha256(draft.body_text.encode()).hexdigest()[:12]
+
+
+def send_single(session: Session, issue: Issue, config: Config, now: datetime, actor: str = "spocmail") -> dict:
+    """Send one issue's approved answer on its own (at most once per issue)."""
+    existing = session.scalars(select(Response).where(Response.kind == "single-issue", Response.period == issue.ref,
+                                                      Response.status == "queued")).first()
+    if existing is not None:
+        return {"issue": issue.ref, "status": "already sent", "message_id": existing.message_id}
+    draft = compile_single(session, issue, config, now)
+    response = Response(customer_id=issue.customer_id, kind="single-issue", period=issue.ref, sequence=1,
+                        created_at=now, subject=draft.subject, items=[i.to_json() for i in draft.items],
+                        approved_at=now, approved_by=actor)
+    session.add(response)
+    row = outbox.queue(session, to_mail(draft, config), kind="single_issue", now=now, dedupe_key=f"single:{issue.ref}",
+                       related={"customer": issue.customer_id, "issues": [issue.ref]})
+    _commit_sent(session, draft, response, row, now, actor, config)
+    return {"issue": issue.ref, "status": "queued", "message_id": row.message_id}
+
+
+def approve_by_reply(session: Session, parsed, config: Config, calendar: WorkingCalendar, now: datetime) -> dict | None:
+    """An approval reply to a draft, from the SPOC's or deputy's own address, sends that week's response."""
+    draft_ref = parsed.header("X-Spocmail-Draft") if hasattr(parsed, "header") else None
+    thread = [m for m in [parsed.in_reply_to, *parsed.references] if m]
+    if not thread:
+        return None
+    from spocmail.db.outbox import OutboxMail
+
+    row = session.scalars(select(OutboxMail).where(OutboxMail.message_id.in_(thread), OutboxMail.kind == "draft")).first()
+    if row is None:
+        return None
+    customer_id = (row.related or {}).get("draft_for")
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    allowed = {session.get(Officer, arr.spoc_id).email} | ({session.get(Officer, arr.deputy_id).email}
+                                                          if arr.deputy_id else set())
+    sender = (parsed.from_.email or "").lower()
+    words = (parsed.reply_text or "").strip().lower()
+    if sender not in allowed or not words.startswith(("approve", "approved", "yes", "send")) or parsed.auto_reply:
+        return {"status": "not an approval", "sender": sender, "draft_for": customer_id, "ignored": draft_ref}
+    try:
+        return send_weekly(session, customer_id, config, calendar, now, approve=True, actor=sender,
+                           period=(row.related or {}).get("period"))
+    except AlreadySent as exc:
+        return {"status": "already sent", "detail": str(exc)}
+
+
+# ------------------------------------------------------------------ acknowledgements
+
+
+def acknowledge(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar,
+                now: datetime) -> dict | None:
+    """At most one acknowledgement a day per customer, naming the new references and what happens next."""
+    today = now.astimezone(config.tz).date()
+    issues = session.scalars(select(Issue).where(Issue.customer_id == customer_id, Issue.acknowledged_at.is_(None),
+                                                 Issue.status.in_(LIVE)).order_by(Issue.id)).all()
+    if not issues:
+        return None
+    already = session.scalars(select(Response).where(Response.customer_id == customer_id,
+                                                     Response.kind == "acknowledgement",
+                                                     Response.period == today.isoformat())).first()
+    if already is not None:
+        return None  # tomorrow's acknowledgement names these
+    customer = session.get(Customer, customer_id)
+    arr = customer.arrangement
+    send_at = next_weekly_send(arr, now, calendar, config.tz)
+    text, html = templating.render("acknowledgement", customer=customer, issues=issues, send_at=send_at,
+                                   council=config.council.name, spoc_name=config.spoc.name,
+                                   kind_names=KIND_NAMES)
+    msg = EmailMessage()
+    msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
+    msg["To"] = customer_address(session, customer)
+    msg["Subject"] = f"{config.council.name}: we have received your mail ({', '.join(i.ref for i in issues)})"
+    msg["Auto-Submitted"] = "auto-replied"  # RFC 3834: automatic, so no auto-reply comes back
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["Precedence"] = "auto_reply"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    row = outbox.queue(session, msg, kind="acknowledgement", now=now, dedupe_key=f"ack:{customer_id}:{today}",
+                       related={"customer": customer_id, "issues": [i.ref for i in issues]})
+    session.add(Response(customer_id=customer_id, kind="acknowledgement", period=today.isoformat(), sequence=1,
+                         status="queued", subject=str(msg["Subject"]), items=[{"ref": i.ref} for i in issues],
+                         message_id=row.message_id, outbox_id=row.id, created_at=now, queued_at=now))
+    for i in issues:
+        i.acknowledged_at = now
+        session.add(IssueMessage(issue_id=i.id, message_pk=row.record_pk, role="acknowledgement", added_at=now))
+    return {"customer": customer_id, "issues": [i.ref for i in issues]}
+
+
+def weekly_preview(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar,
+                   now: datetime) -> dict:
+    return compile_weekly(session, customer_id, config, calendar, now).to_json()
+
+
+def due_single_issue(session: Session, config: Config, calendar: WorkingCalendar, now: datetime,
+                     margin_days: int) -> list[Issue]:
+    """Statutory issues with an approved answer that the next weekly send would deliver too late."""
+    out = []
+    for issue in session.scalars(select(Issue).where(Issue.due.is_not(None), Issue.status.in_(LIVE))):
+        if not _unsent_approved(issue):
+            continue
+        arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+        next_send = next_weekly_send(arr, now - timedelta(seconds=1), calendar, config.tz).date()
+        latest = calendar.add_working_days(issue.due, -margin_days)
+        if next_send > latest:
+            out.append(issue)
+    return out
+
+
+def acknowledge_new(config: Config, db, clock) -> int:
+    """Acknowledge every customer's new issues (at most once a day each); returns how many were sent."""
+    calendar = WorkingCalendar(config.council.holidays)
+    with db.session() as session:
+        customers = sorted(set(session.scalars(select(Issue.customer_id).where(Issue.acknowledged_at.is_(None),
+                                                                              Issue.status.in_(LIVE)))))
+    n = 0
+    for customer_id in customers:
+        with db.session() as session:
+            n += acknowledge(session, customer_id, config, calendar, clock.now()) is not None
+    return n

@@ -1,0 +1,910 @@
+"""Load rules/classify.toml and rules/route.toml and apply them: classification and routing, each decision with its reason."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from spocmail.errors import ConfigError
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+# Deadlines exist for these kinds (rules/deadlines.toml); a category maps to one of them or to none.
+STATUTORY_KINDS = ("foi", "eir", "sar", "complaint")
+
+# Other parts of spocmail name these categories, so a council's file must keep them.
+REQUIRED_CATEGORIES = ("foi", "eir", "sar", "complaint", "service-request", "general-enquiry", "no-response")
+
+AUTOMATIC_REPLY_RULE = "automatic-reply"
+NO_RULE_MATCHED = "no-rule-matched"
+
+# Routing steps that are not rules in route.toml, named so the SPOC can ask "why?" of each.
+ROUTE_HANDLES = "register-handles"
+ROUTE_KEYWORDS = "register-keywords"
+ROUTE_SPOC = "spoc-fallback"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_ID_EXPECTED = "an id of lower-case letters, digits and hyphens, such as \"foi-act-mention\""
+
+# Curly quotes and non-breaking spaces become their plain forms before matching, one
+# character for one, so that "don’t" meets a rule written "don't" and offsets still line up.
+_PLAIN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
+                        "\u2013": "-", "\u2011": "-"})
+
+
+def _plain(text: str) -> str:
+    return text.translate(_PLAIN)
+
+
+def _quoted(options: Iterable[str]) -> str:
+    return ", ".join(f'"{o}"' for o in options)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@lru_cache(maxsize=4096)
+def phrase_regex(phrase: str) -> re.Pattern[str]:
+    """A phrase as a whole-word, case-insensitive regex; a space or hyphen in it matches any run of either."""
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", phrase.strip()) if w]
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found in a text: the phrase or pattern that found it and where."""
+
+    term: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Phrases and patterns, with the exceptions that silence a match in the same sentence."""
+
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    unless_patterns: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.phrases and not self.patterns
+
+    def _terms(self) -> Iterable[tuple[str, re.Pattern[str]]]:
+        for p in self.phrases:
+            yield p, phrase_regex(p)
+        for p in self.patterns:
+            yield p, _pattern(p)
+
+    def _silenced(self, text: str, start: int, end: int) -> bool:
+        if not self.unless and not self.unless_patterns:
+            return False
+        sentence = text[_sentence_start(text, start):_sentence_end(text, end)]
+        return any(phrase_regex(u).search(sentence) for u in self.unless) or \
+            any(_pattern(u).search(sentence) for u in self.unless_patterns)
+
+    def hits(self, text: str) -> list[Hit]:
+        """Every term found (its first occurrence that no exception silences), in the order the terms are listed."""
+        found = []
+        for term, regex in self._terms():
+            for m in regex.finditer(text):
+                if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
+                    found.append(Hit(term, m.start(), m.end(), m.group(0)))
+                    break
+        return found
+
+    def first(self, text: str) -> Hit | None:
+        """The earliest hit in the text; at the same place, the longest (the most specific phrase)."""
+        hits = self.hits(text)
+        return min(hits, key=lambda h: (h.start, -(h.end - h.start))) if hits else None
+
+
+@lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    for i in range(pos - 1, -1, -1):
+        if text[i] in ".!?\n":
+            return i + 1
+    return 0
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = _SENTENCE_END.search(text, pos)
+    return m.end() if m else len(text)
+
+
+def snippet(text: str, start: int, end: int, width: int = 40) -> str:
+    """The match with some words either side, whitespace collapsed: "…under the Freedom of Information Act, please…"."""
+    a, b = max(0, start - width), min(len(text), end + width)
+    left, right = text[a:start], text[end:b]
+    if a > 0:  # do not start in the middle of a word
+        m = re.search(r"\s", left)
+        left = left[m.end():] if m else ""
+    if b < len(text):
+        m = None
+        for m in re.finditer(r"\s", right):
+            pass
+        right = right[:m.start()] if m else ""
+    body = " ".join((left + text[start:end] + right).split())
+    return ("…" if a > 0 else "") + body + ("…" if b < len(text) else "")
+
+
+def _haystack(subject: str, text: str) -> str:
+    return _plain(f"{subject or ''}\n{text or ''}")
+
+
+# --------------------------------------------------------------------------- loading, validated
+
+
+class _Table:
+    """One table of a rules file, for error messages that name the file, the rule and the field."""
+
+    def __init__(self, path: Path, kind: str, index: int, data: Any):
+        self.path, self.kind, self.index = path, kind, index
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [[{kind}]] #{index}: expected a table of fields")
+        self.data = data
+        rid = data.get("id")
+        self.label = f"[[{kind}]] #{index}" + (f" (id {rid!r})" if isinstance(rid, str) else "")
+
+    def fail(self, key: str, expected: str, problem: str | None = None) -> None:
+        if problem is not None:
+            raise ConfigError(f"{self.path}: {self.label}: field {key!r}: {problem}; expected {expected}")
+        if key in self.data:
+            raise ConfigError(f"{self.path}: {self.label}: field {key!r} = {self.data[key]!r}: expected {expected}")
+        raise ConfigError(f"{self.path}: {self.label}: field {key!r}: missing; expected {expected}")
+
+    def ident(self, key: str = "id") -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or not _ID.match(value):
+            self.fail(key, _ID_EXPECTED)
+        return value
+
+    def text(self, key: str, expected: str, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, expected)
+        return value.strip()
+
+    def choice(self, key: str, options: Sequence[str], required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        if value not in options:
+            self.fail(key, f"one of {_quoted(options)}")
+        return value
+
+    def strings(self, key: str, expected: str = "a list of non-empty strings") -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(key, expected)
+        return tuple(v.strip() for v in value)
+
+    def regexes(self, key: str) -> tuple[str, ...]:
+        values = self.strings(key, "a list of Python regular expressions (strings)")
+        for n, v in enumerate(values, 1):
+            try:
+                compiled = re.compile(v, re.IGNORECASE)
+            except re.error as exc:
+                self.fail(key, "a valid Python regular expression (in single quotes, so backslashes stay)",
+                          f"pattern #{n} {v!r} is not a valid regular expression ({exc})")
+            if compiled.match(""):
+                self.fail(key, "a pattern that needs at least one character to match",
+                          f"pattern #{n} {v!r} matches an empty text, so it would match every mail")
+        return values
+
+    def integer(self, key: str, low: int, high: int, required: bool = True) -> int | None:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.fail(key, f"a whole number from {low} to {high}")
+        return value
+
+    def done(self, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        unknown = [k for k in self.data if k not in allowed]
+        if unknown:
+            self.fail(unknown[0], f"only the fields {_quoted(allowed)}", "unknown field")
+
+
+def _read(path: Path, what: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such {what} file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _array(path: Path, data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: {key}: expected [[{key}]] tables (an array of tables)")
+    return value
+
+
+def _display(path: Path) -> str:
+    """How a rules file is named in a reason: "rules/route.toml"."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+# --------------------------------------------------------------------------- classification rules
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    statutory_kind: str | None
+
+
+@dataclass(frozen=True)
+class ClassifyRule:
+    id: str
+    category: str
+    weight: int
+    description: str
+    matcher: Matcher
+    max_words: int | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """Changes the winning category when its phrases are found (EIR over FOI, for one)."""
+
+    id: str
+    applies_to: tuple[str, ...]
+    category: str
+    description: str
+    matcher: Matcher
+
+
+@dataclass(frozen=True)
+class ClassifyRules:
+    path: Path
+    categories: tuple[Category, ...]
+    rules: tuple[ClassifyRule, ...]
+    overrides: tuple[Override, ...]
+    default_category: str
+    default_description: str
+
+    def category(self, cid: str) -> Category:
+        for c in self.categories:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+    def rule(self, rid: str) -> ClassifyRule | Override:
+        for r in (*self.rules, *self.overrides):
+            if r.id == rid:
+                return r
+        raise KeyError(rid)
+
+
+_CLASSIFY_KEYS = ("category", "rule", "override", "default")
+_MATCH_KEYS = ("phrases", "patterns", "unless", "unless_patterns")
+
+
+def _matcher(t: _Table, required: bool = True) -> Matcher:
+    m = Matcher(phrases=t.strings("phrases"), patterns=t.regexes("patterns"),
+                unless=t.strings("unless"), unless_patterns=t.regexes("unless_patterns"))
+    if required and m.empty:
+        t.fail("phrases", "at least one phrase in `phrases` or one regular expression in `patterns`")
+    return m
+
+
+def classify_rules_from_dict(data: Mapping[str, Any], path: Path) -> ClassifyRules:
+    unknown = [k for k in data if k not in _CLASSIFY_KEYS]
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown key; expected only [[category]], [[rule]], "
+                          f"[[override]] and [default]")
+    categories: list[Category] = []
+    for i, d in enumerate(_array(path, data, "category"), 1):
+        t = _Table(path, "category", i, d)
+        cid = t.ident()
+        if any(c.id == cid for c in categories):
+            t.fail("id", "a category id used once", f"duplicate: category {cid!r} is already defined")
+        categories.append(Category(cid, t.text("title", "a non-empty title saying what the category is"),
+                                   t.choice("statutory_kind", STATUTORY_KINDS, required=False)))
+        t.done(("id", "title", "statutory_kind", "description"))
+    known = tuple(c.id for c in categories)
+    missing = [c for c in REQUIRED_CATEGORIES if c not in known]
+    if missing:
+        raise ConfigError(f"{path}: [[category]] {missing[0]!r}: missing; spocmail relies on the categories "
+                          f"{_quoted(REQUIRED_CATEGORIES)}, so each needs a [[category]] table")
+
+    ids: dict[str, str] = {}
+
+    def unique(t: _Table, rid: str) -> None:
+        if rid in ids:
+            t.fail("id", "an id used once in the file", f"duplicate: {rid!r} is already the id of {ids[rid]}")
+        ids[rid] = f"[[{t.kind}]] #{t.index}"
+
+    rules: list[ClassifyRule] = []
+    for i, d in enumerate(_array(path, data, "rule"), 1):
+        t = _Table(path, "rule", i, d)
+        rid = t.ident()
+        unique(t, rid)
+        rules.append(ClassifyRule(
+            id=rid, category=t.choice("category", known),
+            weight=t.integer("weight", 1, 1000),
+            description=t.text("description", "a sentence saying what the rule recognises"),
+            matcher=_matcher(t), max_words=t.integer("max_words", 1, 100000, required=False)))
+        t.done(("id", "category", "weight", "description", "max_words", *_MATCH_KEYS))
+    auto = [r for r in rules if r.id == AUTOMATIC_REPLY_RULE]
+    if not auto or auto[0].category != "no-response":
+        raise ConfigError(f"{path}: [[rule]] {AUTOMATIC_REPLY_RULE!r}: missing; expected a rule with that id "
+                          f"and category \"no-response\" (mails marked as automatic replies are filed by it)")
+
+    overrides: list[Override] = []
+    for i, d in enumerate(_array(path, data, "override"), 1):
+        t = _Table(path, "override", i, d)
+        oid = t.ident()
+        unique(t, oid)
+        applies = t.strings("applies_to", f"a list of categories among {_quoted(known)}")
+        if not applies:
+            t.fail("applies_to", f"a non-empty list of categories among {_quoted(known)}")
+        for a in applies:
+            if a not in known:
+                t.fail("applies_to", f"categories among {_quoted(known)}", f"unknown category {a!r}")
+        overrides.append(Override(oid, applies, t.choice("category", known),
+                                  t.text("description", "a sentence giving the reason for the override"),
+                                  _matcher(t)))
+        t.done(("id", "applies_to", "category", "description", *_MATCH_KEYS))
+
+    default = data.get("default", {})
+    t = _Table(path, "default", 1, default)
+    t.label = "[default]"
+    default_category = t.choice("category", known)
+    default_description = t.text("description", "a sentence saying why the default applies", required=False)
+    t.done(("category", "description"))
+    return ClassifyRules(path, tuple(categories), tuple(rules), tuple(overrides), default_category,
+                         default_description)
+
+
+def load_classify(path: str | Path | None = None) -> ClassifyRules:
+    """Read and check rules/classify.toml (or PATH); a fault raises ConfigError naming file, rule and field."""
+    path = Path(path) if path is not None else RULES_DIR / "classify.toml"
+    return classify_rules_from_dict(_read(path, "classification rules"), path)
+
+
+# --------------------------------------------------------------------------- classification
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another category whose rules fired, weaker than the one chosen."""
+
+    category: str
+    score: int
+    rule: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    statutory_kind: str | None
+    rule: str
+    evidence: str
+    score: int
+    alternatives: tuple[Alternative, ...] = ()
+    reason: str = ""
+
+
+def classify(subject: str, text: str, rules: ClassifyRules, *, auto_reply: bool = False) -> Classification:
+    """What kind of request this is, which rule said so, and the words it saw.
+
+    The strongest rule that fires decides. A tie between categories goes to the one with
+    more rules fired, then to the category listed first in classify.toml (statutory kinds
+    first). Then the first override that applies may change the category (EIR over FOI).
+    """
+    if auto_reply:
+        auto = rules.rule(AUTOMATIC_REPLY_RULE)
+        return Classification("no-response", rules.category("no-response").statutory_kind, auto.id,
+                              "marked as an automatic reply by its headers", auto.weight, (),
+                              f"an automatic reply: {auto.description}")
+    hay = _haystack(subject, text)
+    words = len((text or "").split())
+    fired: dict[str, list[tuple[ClassifyRule, Hit]]] = {}
+    for r in rules.rules:
+        if r.max_words is not None and words > r.max_words:
+            continue
+        hit = r.matcher.first(hay)
+        if hit is not None:
+            fired.setdefault(r.category, []).append((r, hit))
+    if not fired:
+        cat = rules.category(rules.default_category)
+        return Classification(cat.id, cat.statutory_kind, NO_RULE_MATCHED, "", 0, (),
+                              rules.default_description or "no rule matched")
+
+    order = {c.id: n for n, c in enumerate(rules.categories)}
+    rule_order = {r.id: n for n, r in enumerate(rules.rules)}
+
+    def strongest(entries: list[tuple[ClassifyRule, Hit]]) -> tuple[ClassifyRule, Hit]:
+        return min(entries, key=lambda e: (-e[0].weight, rule_order[e[0].id]))
+
+    ranked = sorted(fired, key=lambda c: (-strongest(fired[c])[0].weight, -len(fired[c]), order[c]))
+    alternatives = []
+    for c in ranked:
+        r, h = strongest(fired[c])
+        alternatives.append(Alternative(c, r.weight, r.id, snippet(hay, h.start, h.end)))
+    best, others = alternatives[0], alternatives[1:]
+    tie = ""
+    if others and others[0].score == best.score:
+        tie = (f"; tied at {best.score} with {others[0].category} (rule {others[0].rule}), "
+               + ("more of its rules fired" if len(fired[best.category]) > len(fired[others[0].category])
+                  else "listed first in classify.toml"))
+    reason = f"rule {best.rule} (weight {best.score}): {best.evidence!r}{tie}"
+
+    for ov in rules.overrides:
+        if best.category not in ov.applies_to:
+            continue
+        hit = ov.matcher.first(hay)
+        if hit is None:
+            continue
+        cat = rules.category(ov.category)
+        evidence = snippet(hay, hit.start, hit.end)
+        reason = (f"{rules.category(best.category).title} by {reason}; but it is about {hit.text!r}, "
+                  f"so {cat.title} (rule {ov.id}): {ov.description}")
+        alts = tuple(a for a in alternatives if a.category != cat.id)
+        return Classification(cat.id, cat.statutory_kind, ov.id, evidence, best.score, alts, reason)
+
+    cat = rules.category(best.category)
+    return Classification(cat.id, cat.statutory_kind, best.rule, best.evidence, best.score, tuple(others),
+                          f"{cat.title}: {reason}")
+
+
+# --------------------------------------------------------------------------- splitting a mail into requests
+
+# How a list item begins. Each family is one style of marker; only the family of the
+# first marker splits the list, so "(a)" sub-items stay inside item "1.".
+_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("number", re.compile(r"^\s*(?:\d{1,2}[.)]|\(\d{1,2}\)|Q\d{1,2}[.):])\s+", re.IGNORECASE)),
+    ("letter", re.compile(r"^\s*(?:\([a-z]{1,4}\)|[a-z]\))\s+", re.IGNORECASE)),
+    ("bullet", re.compile(r"^\s*[-*•·–—]\s+")),
+)
+
+# Words that make a paragraph a request of its own (besides a question mark).
+_REQUEST_CUE = re.compile(
+    r"\b(?:please|kindly|could\s+you|can\s+you|would\s+you|will\s+you|i\s+would\s+like|i'd\s+like|"
+    r"i\s+want|i\s+wish|i\s+request|i\s+am\s+requesting|i'm\s+requesting|i\s+need|i\s+ask|"
+    r"i\s+would\s+be\s+grateful|i'd\s+be\s+grateful|request|report)\b|\?", re.IGNORECASE)
+_GREETING = re.compile(r"^\s*(?:dear\b|hello\b|hi\b|good\s+(?:morning|afternoon|evening)\b|to\s+whom\s+it\s+may\s+concern)",
+                       re.IGNORECASE)
+_SIGN_OFF = re.compile(r"^\s*(?:(?:kind|best|warm|many)?\s*regards\b|yours\s+(?:sincerely|faithfully|truly)\b|"
+                       r"thanks\b|many\s+thanks\b|thank\s+you\b|cheers\b|best\s+wishes\b|best\b\W*$|sent\s+from\s+my\b|"
+                       r"i\s+look\s+forward\b|looking\s+forward\b|i\s+await\b)", re.IGNORECASE | re.MULTILINE)
+_SIGNATURE_DELIMITER = re.compile(r"^--\s*$")
+
+
+def _marker(line: str) -> tuple[str, int] | None:
+    for family, regex in _MARKERS:
+        m = regex.match(line)
+        if m:
+            return family, m.end()
+    return None
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    paras, cur = [], []
+    for line in lines:
+        if line.strip():
+            cur.append(line.rstrip())
+        elif cur:
+            paras.append("\n".join(cur))
+            cur = []
+    if cur:
+        paras.append("\n".join(cur))
+    return paras
+
+
+def _is_request(paragraph: str) -> bool:
+    return bool(_REQUEST_CUE.search(_plain(paragraph)))
+
+
+def _is_sign_off(paragraph: str) -> bool:
+    # A short closing ("Kind regards", "Thank you for your help.") that asks nothing.
+    return bool(_SIGN_OFF.match(paragraph)) and len(paragraph.split()) <= 15 and "?" not in paragraph
+
+
+def _body_lines(text: str) -> list[str]:
+    """The lines that carry the mail: without a first-line greeting and without a signature."""
+    lines = _plain(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for n, line in enumerate(lines):
+        if _SIGNATURE_DELIMITER.match(line):
+            lines = lines[:n]
+            break
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is not None and _GREETING.match(lines[first]) and "?" not in lines[first] and (
+            lines[first].rstrip().endswith(",") or len(lines[first].split()) <= 4):
+        del lines[first]
+    return lines
+
+
+def _drop_closing(paragraphs: list[str]) -> list[str]:
+    """The closing: the first sign-off after which nothing asks anything, and all that follows it (the signature).
+
+    "Thank you for your reply." at the top of a mail that goes on to ask things is not a closing.
+    """
+    for n, p in enumerate(paragraphs):
+        if _is_sign_off(p) and not any(_is_request(q) for q in paragraphs[n + 1:]):
+            return paragraphs[:n]
+    return paragraphs
+
+
+def split_requests(text: str) -> list[str]:
+    """The separate requests in a mail that asks several things; one item when it asks one thing.
+
+    A numbered ("1.", "2)", "(3)"), lettered ("(a)", "b)") or bulleted list of two or more items
+    gives one request per item. The words before the list (after the greeting) belong to every
+    item: "Under the FOI Act please provide: 1. ... 2. ..." becomes two requests that each say
+    "Under the FOI Act please provide:". Words after the list that are not a request of their own
+    ("for each of the last three years") also belong to every item; paragraphs before or after the
+    list that ask something of their own are requests of their own.
+
+    Without a list, paragraphs that each ask something (a question mark, "please", "could you",
+    "I would like", ...) are separate requests when there are two or more. A paragraph that asks
+    nothing is context: before the first request it is the background of every request; between
+    requests it belongs to the request that follows it; after the last, to the last. Greetings,
+    sign-offs and signatures belong to none.
+    """
+    lines = _body_lines(text or "")
+    if not any(line.strip() for line in lines):
+        return []
+
+    # The list family is that of the first marker, if at least two lines carry it.
+    family = None
+    for line in lines:
+        mk = _marker(line)
+        if mk:
+            family = mk[0]
+            break
+    starts = [n for n, line in enumerate(lines) if (mk := _marker(line)) and mk[0] == family] if family else []
+    if len(starts) >= 2:
+        return _split_list(lines, family, starts)
+    return _split_paragraphs(lines)
+
+
+def _split_list(lines: list[str], family: str, starts: list[int]) -> list[str]:
+    before = _paragraphs(lines[:starts[0]])
+    items: list[list[str]] = []
+    n = starts[0]
+    after_from = len(lines)
+    while n < len(lines):
+        line = lines[n]
+        mk = _marker(line)
+        if mk and mk[0] == family:
+            items.append([line[mk[1]:].strip()])
+        elif not line.strip():
+            items[-1].append("")
+        else:
+            # A line after a blank that is not indented ends the list: it is a new paragraph.
+            # (unless another item of the list is still to come: then it is this item's note).
+            blank_before = n > 0 and not lines[n - 1].strip()
+            if blank_before and not line[:1].isspace() and n > starts[-1]:
+                after_from = n
+                break
+            items[-1].append(line.strip())
+        n += 1
+    after = _drop_closing(_paragraphs(lines[after_from:]))
+
+    # The paragraph right before the list introduces it; earlier ones ask for themselves or give context.
+    lead_in = before[-1:] if before else []
+    own_before = [p for p in before[:-1] if _is_request(p)]
+    context = [p for p in before[:-1] if not _is_request(p)] + lead_in
+    own_after = [p for p in after if _is_request(p)]
+    trailing = [p for p in after if not _is_request(p)]
+
+    requests = [p.strip() for p in own_before]
+    for item in items:
+        body = "\n".join(item).strip()
+        if body:
+            requests.append("\n".join([*context, body, *trailing]).strip())
+    requests.extend(p.strip() for p in own_after)
+    return requests
+
+
+def _split_paragraphs(lines: list[str]) -> list[str]:
+    paragraphs = _drop_closing(_paragraphs(lines))
+    if not paragraphs:
+        return []
+    asking = [n for n, p in enumerate(paragraphs) if _is_request(p)]
+    if len(asking) < 2:
+        return ["\n\n".join(paragraphs).strip()]
+    background = paragraphs[:asking[0]]
+    requests: list[list[str]] = []
+    pending: list[str] = []
+    for n, p in enumerate(paragraphs[asking[0]:], asking[0]):
+        if n in asking:
+            requests.append([*background, *pending, p])
+            pending = []
+        else:
+            pending.append(p)
+    requests[-1].extend(pending)
+    return ["\n\n".join(r).strip() for r in requests]
+
+
+# --------------------------------------------------------------------------- routing rules
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    id: str
+    description: str
+    reason: str
+    categories: tuple[str, ...]
+    matcher: Matcher
+    role: str | None = None
+    departments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteRules:
+    path: Path
+    roles: Mapping[str, str]
+    rules: tuple[RouteRule, ...]
+
+    @property
+    def source(self) -> str:
+        return _display(self.path)
+
+
+def route_rules_from_dict(data: Mapping[str, Any], path: Path) -> RouteRules:
+    unknown = [k for k in data if k not in ("roles", "rule")]
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown key; expected only [roles] and [[rule]]")
+    roles = data.get("roles", {})
+    if not isinstance(roles, dict):
+        raise ConfigError(f"{path}: [roles]: expected a table of role = \"officer-id\"")
+    for role, officer in roles.items():
+        if not isinstance(officer, str) or not officer.strip():
+            raise ConfigError(f"{path}: [roles] {role} = {officer!r}: expected the officer id in the register "
+                              f"that takes this role, such as \"legal\"")
+    roles = {r: o.strip() for r, o in roles.items()}
+
+    rules: list[RouteRule] = []
+    seen: dict[str, int] = {}
+    for i, d in enumerate(_array(path, data, "rule"), 1):
+        t = _Table(path, "rule", i, d)
+        rid = t.ident()
+        if rid in seen:
+            t.fail("id", "an id used once in the file", f"duplicate: {rid!r} is already the id of [[rule]] #{seen[rid]}")
+        seen[rid] = i
+        categories = t.strings("categories", "a list of category ids, such as [\"foi\", \"eir\"]")
+        matcher = _matcher(t, required=False)
+        if not categories and matcher.empty:
+            t.fail("phrases", "at least one of `categories`, `phrases` or `patterns`, or the rule would match every issue")
+        role = t.data.get("role")
+        dept = t.data.get("department")
+        if (role is None) == (dept is None):
+            t.fail("role", "exactly one of `role` (a name under [roles]) or `department` (a department name)",
+                   "both given" if role is not None else "neither `role` nor `department` given")
+        departments: tuple[str, ...] = ()
+        if role is not None and role not in roles:
+            t.fail("role", f"a role named under [roles]: {_quoted(roles) or '(none defined)'}")
+        if dept is not None:
+            if isinstance(dept, str) and dept.strip():
+                departments = (dept.strip(),)
+            elif isinstance(dept, list) and dept and all(isinstance(x, str) and x.strip() for x in dept):
+                departments = tuple(x.strip() for x in dept)
+            else:
+                t.fail("department", "a department name, or a non-empty list of names tried in turn")
+        rules.append(RouteRule(
+            id=rid, description=t.text("description", "a sentence saying why the rule exists"),
+            reason=t.text("reason", "a few words the SPOC reads as the reason, such as \"legal matter\""),
+            categories=categories, matcher=matcher, role=role, departments=departments))
+        t.done(("id", "description", "reason", "categories", "role", "department", *_MATCH_KEYS))
+    return RouteRules(path, roles, tuple(rules))
+
+
+def load_route(path: str | Path | None = None) -> RouteRules:
+    """Read and check rules/route.toml (or PATH); a fault raises ConfigError naming file, rule and field."""
+    path = Path(path) if path is not None else RULES_DIR / "route.toml"
+    return route_rules_from_dict(_read(path, "routing rules"), path)
+
+
+# --------------------------------------------------------------------------- routing
+
+
+@dataclass(frozen=True)
+class OfficerInfo:
+    """What routing needs to know of an officer in the register."""
+
+    id: str
+    name: str
+    email: str
+    department: str = ""
+    keywords: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    cover: str | None = None
+    # (from, to) inclusive; a third element (the register's reason) is allowed and ignored
+    absences: tuple[tuple[date, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Routing:
+    officer_id: str
+    reason: str
+    rule: str
+    covered_for: str | None = None
+    chain: list[str] = field(default_factory=list)
+
+
+def absence_on(officer: OfficerInfo | None, on: date) -> tuple[date, date] | None:
+    """The absence (from, to) that covers the day, or None when the officer is in."""
+    if officer is None:
+        return None
+    for a in officer.absences:
+        if a[0] <= on <= a[1]:
+            return a[0], a[1]
+    return None
+
+
+def _span(a: tuple[date, date]) -> str:
+    return f"{a[0].isoformat()}..{a[1].isoformat()}"
+
+
+def _in_department(officer: OfficerInfo, name: str) -> bool:
+    dept, name = officer.department.strip().lower(), name.strip().lower()
+    return dept == name or (dept.startswith(name) and not dept[len(name)].isalnum())
+
+
+def route(category: str, subject: str, text: str, officers: Sequence[OfficerInfo], rules: RouteRules, *,
+          on: date, spoc_id: str, deputy_id: str | None) -> Routing:
+    """Who answers the issue, why, and who covers for them if they are away on the day.
+
+    Order (CONTRACT.md): an officer who `handles` the category; the officer whose keywords match
+    best (most distinct keywords; a tie goes to the first in the register); the rules of
+    route.toml in file order; the SPOC. Absence then follows cover, then the SPOC, then the deputy.
+    """
+    by_id = {o.id: o for o in officers}
+    hay = _haystack(subject, text)
+    category = (category or "").lower()
+    notes: list[str] = []
+
+    def settle(officer_id: str, reason: str, rule: str) -> Routing:
+        return _settle(officer_id, reason, rule, by_id, on, spoc_id, deputy_id, notes)
+
+    # 1. The register: who handles this category.
+    for o in officers:
+        if category and category in (h.lower() for h in o.handles):
+            return settle(o.id, f"handles {category} (register)", ROUTE_HANDLES)
+
+    # 2. The register: whose keywords match best.
+    scored = []
+    for n, o in enumerate(officers):
+        hits = list(dict.fromkeys(k.lower() for k in o.keywords if k.strip() and phrase_regex(k).search(hay)))
+        if hits:
+            scored.append((len(hits), n, o, hits))
+    if scored:
+        top = max(s[0] for s in scored)
+        tied = [s for s in scored if s[0] == top]
+        count, _, o, hits = tied[0]
+        reason = f"keywords {', '.join(hits)} (register)"
+        if len(tied) > 1:
+            others = ", ".join(s[2].name for s in tied[1:])
+            reason += (f"; tied with {others} on {top} keyword{'s' if top != 1 else ''}, "
+                       f"{o.name} is first in register order")
+        return settle(o.id, reason, ROUTE_KEYWORDS)
+
+    # 3. The rules of route.toml, first match wins.
+    for r in rules.rules:
+        if r.categories and category not in r.categories:
+            continue
+        found = r.matcher.hits(hay)
+        if not r.matcher.empty and not found:
+            continue
+        what = ", ".join(f"'{' '.join(h.text.lower().split())}'" for h in found) if found else category
+        base = f"{r.reason}: {what} ({rules.source} rule {r.id})"
+        if r.role is not None:
+            officer_id = rules.roles[r.role]
+            if officer_id not in by_id:
+                notes.append(f"{rules.source} rule {r.id} matched, but role {r.role} names officer "
+                             f"{officer_id!r}, who is not in the register")
+                continue
+            return settle(officer_id, base, r.id)
+        members: list[OfficerInfo] = []
+        for d in r.departments:
+            members = [o for o in officers if _in_department(o, d)]
+            if members:
+                break
+        if not members:
+            notes.append(f"{rules.source} rule {r.id} matched, but no officer in the register is in "
+                         f"{' or '.join(r.departments)}")
+            continue
+        present = [o for o in members if absence_on(o, on) is None]
+        chosen = present[0] if present else members[0]
+        base += f"; department {chosen.department}"
+        skipped = [o for o in members[:members.index(chosen)]]
+        if skipped:
+            base += "; " + "; ".join(f"{o.name} is absent {_span(absence_on(o, on))}" for o in skipped) \
+                    + f", so {chosen.name}"
+        return settle(chosen.id, base, r.id)
+
+    # 4. The SPOC.
+    return settle(spoc_id, f"no officer in the register and no rule in {rules.source} matches; the SPOC answers it",
+                  ROUTE_SPOC)
+
+
+def _settle(officer_id: str, reason: str, rule: str, by_id: Mapping[str, OfficerInfo], on: date,
+            spoc_id: str, deputy_id: str | None, notes: list[str]) -> Routing:
+    """Apply absence: the chosen officer, else their cover (and the cover's cover), else the SPOC, else the deputy."""
+    if notes:
+        reason += " (" + "; ".join(notes) + ")"
+
+    def name(oid: str) -> str:
+        o = by_id.get(oid)
+        return o.name if o else oid
+
+    chain = [officer_id]
+    away = absence_on(by_id.get(officer_id), on)
+    if away is None:
+        return Routing(officer_id, reason, rule, None, chain)
+
+    parts = [f"{name(officer_id)} is absent {_span(away)}"]
+    if officer_id != spoc_id:
+        current = by_id.get(officer_id)
+        while current is not None:
+            nxt = current.cover
+            if not nxt:
+                parts.append(f"{current.name} has no cover")
+                break
+            if nxt in chain:
+                parts.append(f"the cover of {current.name} leads back to {name(nxt)} (a loop in the register)")
+                break
+            if nxt not in by_id:
+                parts.append(f"the cover of {current.name}, {nxt!r}, is not in the register")
+                break
+            chain.append(nxt)
+            cover_away = absence_on(by_id[nxt], on)
+            if cover_away is None:
+                parts.append(f"covered by {name(nxt)}")
+                return Routing(nxt, f"{reason}; {'; '.join(parts)}", rule, officer_id, chain)
+            parts.append(f"{name(nxt)} (cover) is absent {_span(cover_away)}")
+            current = by_id[nxt]
+        # No cover is in: the SPOC owns every issue in the end.
+        spoc_away = absence_on(by_id.get(spoc_id), on)
+        if spoc_id not in chain:
+            chain.append(spoc_id)
+        if spoc_away is None:
+            parts.append(f"no cover is in, so the SPOC {name(spoc_id)}")
+            return Routing(spoc_id, f"{reason}; {'; '.join(parts)}", rule, officer_id, chain)
+        parts.append(f"no cover is in, and the SPOC {name(spoc_id)} is absent {_span(spoc_away)}")
+    # The SPOC is away: the deputy of the arrangement.
+    if deputy_id:
+        if deputy_id not in chain:
+            chain.append(deputy_id)
+        deputy_away = absence_on(by_id.get(deputy_id), on)
+        if deputy_away is None:
+            parts.append(f"the deputy {name(deputy_id)} covers")
+            return Routing(deputy_id, f"{reason}; {'; '.join(parts)}", rule, officer_id, chain)
+        parts.append(f"the deputy {name(deputy_id)} is absent {_span(deputy_away)} too")
+    else:
+        parts.append("no deputy is named")
+    # Nobody is in: it stays with the SPOC, whose mailbox it is, rather than nobody.
+    if chain[-1] != spoc_id:
+        chain.append(spoc_id)
+    parts.append(f"left with the SPOC {name(spoc_id)} until someone returns")
+    return Routing(spoc_id, f"{reason}; {'; '.join(parts)}", rule, officer_id, chain)

@@ -1,0 +1,145 @@
+"""Scheduled work: weekly sends, single-issue responses, deadline watch, reminders, acknowledgements, reviews.
+
+Every job is decided from the clock passed in (so `jobs run-due --now` replays it) and claimed once per
+period by inserting a row into job_runs: whoever inserts it does the work, so a send missed while the
+daemon was down runs once when it is back, and two daemons never both send. APScheduler only wakes
+the daemon up; what is due, and what has run, lives in our own tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from spocmail import logs, officers, respond
+from spocmail.clock import Clock
+from spocmail.config import Config
+from spocmail.db import Database
+from spocmail.db.issues import Issue, JobRun
+from spocmail.db.register import Arrangement, Officer
+from spocmail.deadlines import WorkingCalendar
+
+log = logs.get("schedule")
+
+
+def claim(session: Session, job: str, key: str, now: datetime) -> bool:
+    """True for exactly one caller per (job, key), however many processes ask."""
+    if session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.key == key)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(JobRun(job=job, key=key, ran_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _latest(arr: Arrangement, now: datetime, calendar: WorkingCalendar, tz) -> datetime | None:
+    """The most recent weekly send instant at or before `now` (bank holidays move it to the day before)."""
+    at = officers.next_weekly_send(arr, now - timedelta(days=7), calendar, tz)
+    latest = None
+    while at <= now:
+        latest = at
+        at = officers.next_weekly_send(arr, at, calendar, tz)
+    return latest
+
+
+def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
+    """Run once everything due at clock.now(), then send what it queued."""
+    from spocmail.sending import flush_outbox
+
+    now = clock.now()
+    tz = config.tz
+    today = now.astimezone(tz).date()
+    calendar = WorkingCalendar(config.council.holidays)
+    done = {"weekly": [], "single_issue": [], "deadline_warnings": 0, "reminders": 0, "overdue": 0,
+            "acknowledgements": 0, "reviews": 0}
+    with db.session() as session:
+        arrangements = session.scalars(select(Arrangement).where(Arrangement.status.in_(("active", "ending")))).all()
+        customers = [(a.customer_id, a.id) for a in arrangements]
+    for customer_id, arr_id in customers:
+        with db.session() as session:
+            arr = session.get(Arrangement, arr_id)
+            send_at = _latest(arr, now, calendar, tz)
+            if send_at is None or send_at.astimezone(tz).date() < arr.start:
+                continue
+            period = respond.iso_week(send_at.astimezone(tz).date())
+            if not claim(session, "weekly", f"{customer_id}:{period}", now):
+                continue
+            try:
+                with session.begin_nested():
+                    result = respond.send_weekly(session, customer_id, config, calendar, now, approve=False,
+                                                 actor="schedule", period=period)
+            except respond.AlreadySent as exc:
+                result = {"customer": customer_id, "period": period, "status": "already sent", "detail": str(exc)}
+            except respond.ResponseError as exc:  # nothing half-built is sent; the SPOC is told why
+                result = {"customer": customer_id, "period": period, "status": "failed", "error": str(exc)}
+                respond.notify_spoc(session, customer_id, f"The weekly response to {customer_id} could not be built",
+                                    [str(exc)], now, key=f"weekly-failed:{customer_id}:{period}", config=config)
+                log.error("weekly response failed: %s", exc, extra={"event": "schedule.weekly_failed",
+                                                                   "customer": customer_id})
+            done["weekly"].append(result)
+    with db.session() as session:
+        for issue in respond.due_single_issue(session, config, calendar, now, config.weekly.single_issue_margin_days):
+            done["single_issue"].append(respond.send_single(session, issue, config, now))
+    with db.session() as session:
+        done["deadline_warnings"] = deadline_watch(session, config, calendar, now)
+    with db.session() as session:
+        counts = officers.reminders_due(session, config, calendar, now, config.weekly.reminder_days_before)
+        done["reminders"], done["overdue"] = counts["reminders"], counts["overdue"]
+    done["acknowledgements"] = respond.acknowledge_new(config, db, clock)
+    with db.session() as session:
+        done["reviews"] = review_reminders(session, config, now)
+    done["outbox"] = flush_outbox(config, db, clock, mailbox)
+    log.info("scheduled jobs run", extra={"event": "schedule.run_due", "at": now.isoformat(),
+                                          "weekly": len(done["weekly"]), "single_issue": len(done["single_issue"])})
+    return done
+
+
+def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, now: datetime) -> int:
+    """Every working day near a statutory deadline with no approved answer: officer, SPOC and deputy are told."""
+    today = now.astimezone(config.tz).date()
+    if not calendar.is_working_day(today):
+        return 0
+    sent = 0
+    for issue in session.scalars(select(Issue).where(Issue.due.is_not(None),
+                                                     Issue.status.in_(("open", "awaiting", "answered")))):
+        if any(a.approved_at for a in issue.answers):
+            continue
+        left = calendar.working_days_between(today, issue.due)
+        if left > config.weekly.deadline_warning_days or not claim(session, "deadline-watch",
+                                                                   f"{issue.ref}:{today}", now):
+            continue
+        extra = [session.get(Officer, issue.officer_id).email] if issue.officer_id else []
+        state = "overdue" if left < 0 else f"{left} working day{'s' if left != 1 else ''} left"
+        respond.notify_spoc(session, issue.customer_id, f"Statutory deadline: {issue.ref} due {issue.due:%a %-d %b} "
+                                                        f"({state})",
+                            [f"{issue.ref} ({issue.statutory_kind}) received {issue.received_on:%-d %b}, due "
+                             f"{issue.due:%A %-d %B %Y}: {state}; status {issue.status}",
+                             "An approved answer is needed before then; it will go out as a single-issue response "
+                             "if the weekly response would be too late."],
+                            now, key=f"deadline:{issue.ref}:{today}", config=config, extra_to=extra)
+        sent += 1
+    return sent
+
+
+def review_reminders(session: Session, config: Config, now: datetime, days_ahead: int = 14) -> int:
+    """Remind the SPOC ahead of an arrangement's review date (once per review date)."""
+    today = now.astimezone(config.tz).date()
+    n = 0
+    for arr in session.scalars(select(Arrangement).where(Arrangement.review.is_not(None),
+                                                         Arrangement.status.in_(("active", "ending")))):
+        if today <= arr.review <= today + timedelta(days=days_ahead) and claim(
+                session, "review", f"{arr.customer_id}:{arr.review}", now):
+            respond.notify_spoc(session, arr.customer_id, f"Arrangement review due {arr.review:%-d %B %Y}",
+                                [f"The SPOC arrangement for {arr.customer_id} is due for review on "
+                                 f"{arr.review:%A %-d %B %Y} (started {arr.start:%-d %B %Y})."],
+                                now, key=f"review:{arr.customer_id}:{arr.review}", config=config)
+            n += 1
+    return n
+
+

@@ -1,0 +1,26 @@
+"""Send what the outbox holds through the configured transport, and keep a copy in the mailbox's Sent folder."""
+
+from __future__ import annotations
+
+from spocmail import logs, outbox
+from spocmail.clock import Clock
+from spocmail.config import Config
+from spocmail.db import Database
+from spocmail.transport import transport_for
+
+log = logs.get("sending")
+
+
+def flush_outbox(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
+    """One pass over the outbox. `mailbox` (if open) receives the Sent copies; else one is opened for it."""
+    from spocmail.intake.poll import open_mailbox
+
+    own = mailbox is None
+    box = open_mailbox(config) if own else mailbox
+    try:
+        result = outbox.flush(db, transport_for(config), clock,
+                              sent_copy=lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"]))
+    finally:
+        if own:
+            box.close()
+    return result.as_dict()

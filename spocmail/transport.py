@@ -1,0 +1,256 @@
+"""How a mail leaves: a small Transport protocol, a file transport (the embedded default) and SMTP via aiosmtplib."""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import os
+import re
+import ssl
+import tempfile
+from datetime import timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Coroutine, Protocol, TypeVar
+
+from spocmail.config import SECURITY, Config, is_loopback
+from spocmail.errors import ConfigError, SpocmailError
+
+T = TypeVar("T")
+
+Refused = dict[str, tuple[int, str]]
+
+
+class TransportError(SpocmailError):
+    """The mail was not handed over. `temporary`: try again later (4xx, connection trouble);
+    otherwise the server refused it for good (5xx). `affects_all`: the server itself could not be
+    used (unreachable, TLS or login refused), so the other queued mails would fail the same way.
+    """
+
+    def __init__(self, message: str, *, temporary: bool, code: int | None = None, affects_all: bool = False):
+        super().__init__(message)
+        self.temporary = temporary
+        self.permanent = not temporary
+        self.code = code
+        self.affects_all = affects_all
+
+
+class DeliveryUncertain(TransportError):
+    """The conversation broke after the mail's data was handed over: the server may have it.
+
+    Never retried by itself; the outbox puts it to the SPOC.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, temporary=False)
+
+
+class Transport(Protocol):
+    """Where mail is handed over. One call per mail; what a retry needs to be safe is in the arguments."""
+
+    def send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        """Hand `raw` over for `recipients`; return the recipients refused (empty: all accepted).
+
+        Raises TransportError when nothing was handed over, DeliveryUncertain when that is unknown.
+        """
+
+
+# ---------------------------------------------------------------- file
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+=-]+")
+
+
+class FileTransport:
+    """Writes each mail as `<date>-<message-id>.eml` in a folder: the embedded default, and a record of
+    what would have gone. The name comes from the mail itself, so sending the same mail again
+    replaces its file rather than adding a second one."""
+
+    def __init__(self, dir: Path):
+        self.dir = Path(dir)
+
+    def filename(self, raw: bytes) -> str:
+        headers = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)
+        message_id = (headers.get("Message-ID") or "").strip().strip("<>")
+        if not message_id:
+            raise TransportError("the mail has no Message-ID, so the file transport cannot name it",
+                                 temporary=False)
+        stamp = "00000000T000000Z"
+        try:
+            stamp = parsedate_to_datetime(headers.get("Date")).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        except (TypeError, ValueError, IndexError):
+            pass
+        return f"{stamp}-{_UNSAFE.sub('_', message_id)[:180]}.eml"
+
+    def send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        name = self.filename(raw)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".eml", dir=self.dir)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(raw)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.dir / name)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise TransportError(f"cannot write {self.dir / name}: {exc.strerror or exc}; "
+                                 f"check [smtp] dir = '{self.dir}'", temporary=True, affects_all=True) from None
+        return {}
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+def _run(coro: Coroutine[object, object, T]) -> T:
+    """The one bridge from our synchronous core into aiosmtplib: a fresh event loop per call."""
+    return asyncio.run(coro)
+
+
+class SmtpTransport:
+    """Submits mail over SMTP: implicit TLS, STARTTLS, or (loopback only) none; one connection per mail."""
+
+    def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
+                 password: str | None = None, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None,
+                 local_hostname: str | None = None):
+        if security not in SECURITY:
+            raise ConfigError(f'[smtp] security = "{security}": expected one of '
+                              + ", ".join(f'"{s}"' for s in SECURITY))
+        if security == "none" and not is_loopback(host):
+            # Never connect: the mail (and any password) would cross the network in clear.
+            raise ConfigError(f'[smtp] security = "none": refused for host {host!r}, which is not loopback; '
+                              f'use "tls" or "starttls"')
+        self.host = host
+        self.port = int(port)
+        self.security = security
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+        # The name we give in EHLO; None lets aiosmtplib ask the system (socket.getfqdn).
+        self.local_hostname = local_hostname
+
+    @property
+    def server(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def __repr__(self) -> str:
+        return f"SmtpTransport({self.server!r}, security={self.security!r})"
+
+    def send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        if not recipients:
+            raise TransportError("the mail has no recipients", temporary=False)
+        return _run(self._send(raw, mail_from, list(recipients)))
+
+    async def _send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        import aiosmtplib
+        from aiosmtplib import SMTPAuthenticationError, SMTPException, SMTPResponseException
+
+        client = aiosmtplib.SMTP(
+            hostname=self.host, port=self.port, timeout=self.timeout,
+            use_tls=self.security == "tls", start_tls=self.security == "starttls",
+            tls_context=self.ssl_context, username=self.username or None,
+            password=self._password if self.username else None, local_hostname=self.local_hostname,
+        )
+        # 1. connect, TLS, login: a failure here concerns the server, not this mail.
+        try:
+            await client.connect()
+        except SMTPAuthenticationError as exc:
+            raise TransportError(f"SMTP {self.server} refused the login for {self.username!r}: "
+                                 f"{exc.code} {exc.message}; check [smtp] username and the password",
+                                 temporary=True, code=exc.code, affects_all=True) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise TransportError(f"SMTP {self.server}: the server's certificate is not trusted "
+                                 f"({exc.verify_message}); check [smtp] host", temporary=True,
+                                 affects_all=True) from None
+        except SMTPResponseException as exc:
+            raise TransportError(f"SMTP {self.server} refused the connection: {exc.code} {exc.message}",
+                                 temporary=True, code=exc.code, affects_all=True) from None
+        except (SMTPException, OSError, asyncio.TimeoutError) as exc:
+            raise TransportError(f"cannot reach SMTP {self.server} ({self.security}): {_describe(exc)}",
+                                 temporary=True, affects_all=True) from None
+
+        try:
+            return await self._transaction(client, raw, mail_from, recipients)
+        finally:
+            if client.is_connected:
+                client.close()
+
+    async def _transaction(self, client, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        from aiosmtplib import SMTPDataError, SMTPException, SMTPRecipientRefused, SMTPResponseException
+
+        # 2. the envelope: nothing is handed over yet, so every failure here is certain.
+        try:
+            options = []
+            if client.supports_extension("size"):
+                options.append(f"SIZE={len(_crlf(raw))}")
+            if client.supports_extension("8bitmime") and any(b > 127 for b in raw):
+                options.append("BODY=8BITMIME")
+            await client.mail(mail_from, options=options)
+            refused: Refused = {}
+            for rcpt in recipients:
+                try:
+                    await client.rcpt(rcpt)
+                except SMTPRecipientRefused as exc:
+                    refused[rcpt] = (exc.code, exc.message)
+        except SMTPResponseException as exc:
+            raise _refusal(f"SMTP {self.server} refused the envelope from {mail_from}", exc) from None
+        except (SMTPException, OSError, asyncio.TimeoutError) as exc:
+            raise TransportError(f"SMTP {self.server}: the connection broke before the mail was handed over "
+                                 f"({_describe(exc)})", temporary=True) from None
+        if len(refused) == len(recipients):
+            await _quietly(client.rset())
+            codes = sorted({code for code, _ in refused.values()})
+            detail = "; ".join(f"{r}: {c} {m}" for r, (c, m) in refused.items())
+            raise TransportError(f"SMTP {self.server} refused every recipient: {detail}",
+                                 temporary=any(400 <= c < 500 for c in codes), code=codes[0])
+
+        # 3. the data: a reply is certain either way; a broken conversation is not.
+        try:
+            await client.data(raw)
+        except SMTPDataError as exc:
+            raise _refusal(f"SMTP {self.server} did not accept the mail", exc) from None
+        except (SMTPException, OSError, asyncio.TimeoutError) as exc:
+            raise DeliveryUncertain(f"SMTP {self.server}: the connection broke while the mail was being handed "
+                                    f"over ({_describe(exc)}); the server may or may not have it") from None
+        await _quietly(client.quit())
+        return refused
+
+
+def _refusal(what: str, exc) -> TransportError:
+    code = getattr(exc, "code", None)
+    return TransportError(f"{what}: {code} {getattr(exc, 'message', exc)}",
+                          temporary=code is None or 400 <= code < 500 or code < 200, code=code)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return f"{exc.__class__.__name__}: {text}" if text != exc.__class__.__name__ else text
+
+
+def _crlf(raw: bytes) -> bytes:
+    return re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
+
+
+async def _quietly(coro) -> None:
+    """QUIT and RSET after the outcome is known: their failure changes nothing."""
+    try:
+        await coro
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def transport_for(config: Config) -> Transport:
+    """The transport [smtp] asks for."""
+    smtp = config.smtp
+    if smtp.kind == "file":
+        return FileTransport(smtp.dir)
+    if smtp.kind == "smtp":
+        return SmtpTransport(smtp.host, smtp.port, smtp.security, smtp.username, smtp.password(),
+                             smtp.timeout_seconds)
+    raise ConfigError(f'[smtp] kind = "{smtp.kind}": expected "smtp" or "file"')
