@@ -47,9 +47,12 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode()).hexdigest()
 
 
-def customer_words(message: Message, parsed: ParsedMail, customer_addresses: set[str]) -> CustomerWords:
+def customer_words(message: Message, parsed: ParsedMail, customer_addresses: set[str],
+                   now: datetime | None = None) -> CustomerWords:
     """For a forward, the original's words and date (statutory clocks start when the council first got it)."""
     arrived = message.internaldate or message.date_header or message.stored_at
+    if now is not None and arrived > now:  # a replay with --now: nothing arrives after "now"
+        arrived = now
     if parsed.forwarded:
         # the customer's own mail is the innermost forward from them; else the innermost of all
         chosen = next((f for f in reversed(parsed.forwarded)
@@ -97,7 +100,7 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
                  customer_addresses: set[str], rules: ClassifyRules, calendar: WorkingCalendar, now: datetime,
                  tz: str = "Europe/London") -> FiledResult:
     """Turn one customer contact into issues (one per request it makes), or join it to the issue it repeats."""
-    words = customer_words(message, parsed, customer_addresses)
+    words = customer_words(message, parsed, customer_addresses, now)
     result = FiledResult(new=[], repeats=[])
     if parsed.auto_reply:
         result.no_response = True

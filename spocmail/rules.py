@@ -490,7 +490,9 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _REQUEST_CUE = re.compile(
     r"\b(?:please|kindly|could\s+you|can\s+you|would\s+you|will\s+you|i\s+would\s+like|i'd\s+like|"
     r"i\s+want|i\s+wish|i\s+request|i\s+am\s+requesting|i'm\s+requesting|i\s+need|i\s+ask|"
-    r"i\s+would\s+be\s+grateful|i'd\s+be\s+grateful|request|report)\b|\?", re.IGNORECASE)
+    r"i\s+would\s+be\s+grateful|i'd\s+be\s+grateful|i\s+am\s+writing\s+to\s+(?:ask|request|report|complain)|"
+    r"(?:want|like|need|wish)\s+to\s+(?:know|ask|request|report|complain|see|have))\b|\?",
+    re.IGNORECASE)
 _GREETING = re.compile(r"^\s*(?:dear\b|hello\b|hi\b|good\s+(?:morning|afternoon|evening)\b|to\s+whom\s+it\s+may\s+concern)",
                        re.IGNORECASE)
 _SIGN_OFF = re.compile(r"^\s*(?:(?:kind|best|warm|many)?\s*regards\b|yours\s+(?:sincerely|faithfully|truly)\b|"

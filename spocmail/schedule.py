@@ -67,6 +67,12 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
             send_at = _latest(arr, now, calendar, tz)
             if send_at is None or send_at.astimezone(tz).date() < arr.start:
                 continue
+            # nothing to respond to before the first issue was filed (a new install does not send for
+            # the weeks before it knew the customer)
+            first = session.scalar(select(Issue.created_at).where(Issue.customer_id == customer_id)
+                                   .order_by(Issue.created_at).limit(1))
+            if first is None or first > send_at:
+                continue
             period = respond.iso_week(send_at.astimezone(tz).date())
             if not claim(session, "weekly", f"{customer_id}:{period}", now):
                 continue

@@ -134,7 +134,7 @@ class Response(Base):
     kind: Mapped[str] = mapped_column(String(16))  # weekly, single-issue, acknowledgement
     period: Mapped[str] = mapped_column(String(32))  # ISO week "2026-W48", or the issue ref, or the day
     sequence: Mapped[int] = mapped_column(Integer, default=1)  # >1 only for a deliberate second response
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft, awaiting-approval, queued, cancelled
+    status: Mapped[str] = mapped_column(String(32), default="draft")  # draft, awaiting-approval, queued, cancelled
     subject: Mapped[str] = mapped_column(Text, default="")
     items: Mapped[list] = mapped_column(default=list)  # [{ref, state, text}]
     message_id: Mapped[str | None] = mapped_column(String(998), nullable=True)

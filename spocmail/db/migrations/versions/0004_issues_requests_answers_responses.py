@@ -116,7 +116,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('period', sa.String(length=32), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('items', sa.JSON(), nullable=False),
     sa.Column('message_id', sa.String(length=998), nullable=True),
