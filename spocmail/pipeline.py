@@ -21,6 +21,7 @@ from spocmail.filing import file_message
 from spocmail.identify import Evidence, Identification, identify, register_view
 from spocmail.mail import parse_mail
 from spocmail.officers import match_reply, record_reply, route_issue, send_request
+from spocmail.respond import approve_by_reply
 from spocmail.rules import load_classify, load_route
 
 log = logs.get("pipeline")
@@ -85,6 +86,14 @@ def handle(session: Session, message: Message, config: Config, ctx: Context, now
     message.auto_reply = parsed.auto_reply
     message.defects = sorted(set(message.defects) | set(parsed.defects))
     view = register_view(session, config)
+    approval = approve_by_reply(session, parsed, config, ctx.calendar, now)
+    if approval is not None and approval.get("status") != "not an approval":
+        record_identification(session, message, Identification(
+            role="officer", customer=None, decision="not-a-request", score=1.0,
+            sender=(parsed.from_.email or "").lower(), evidence=(Evidence(
+                "approval", f"approves the weekly response draft for {approval.get('customer')}: "
+                            f"{approval.get('status')}", 1.0),)), now)
+        return "approval"
     reply = match_reply(session, parsed)
     if reply.kind == "answer":
         record_reply(session, reply, message, parsed, now)

@@ -22,8 +22,8 @@ from spocmail.officers import next_weekly_send
 
 log = logs.get("respond")
 LIVE = ("open", "awaiting", "answered", "approved")
-KIND_NAMES = {"foi": "Freedom of Information request", "eir": "Environmental Information request",
-              "sar": "subject access request", "complaint": "complaint"}
+KIND_NAMES = {"foi": "a Freedom of Information request", "eir": "an Environmental Information request",
+              "sar": "a subject access request", "complaint": "a complaint"}
 
 
 class ResponseError(SpocmailError):
@@ -97,10 +97,11 @@ def customer_address(session: Session, customer: Customer) -> str:
 def _state_line(issue: Issue, session: Session, config: Config) -> str:
     """An honest line on where a pending issue stands."""
     dept = None
-    if issue.officer_id:
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+    if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
         officer = session.get(Officer, issue.officer_id)
         dept = officer.department or officer.name
-    statutory = (f" As a {KIND_NAMES[issue.statutory_kind]} it will be answered by "
+    statutory = (f" As {KIND_NAMES[issue.statutory_kind]} it will be answered by "
                  f"{issue.due:%A %-d %B %Y} at the latest." if issue.statutory_kind in KIND_NAMES and issue.due
                  else "")
     if issue.status == "answered" or (issue.status == "approved" and not _unsent_approved(issue)):
@@ -183,11 +184,11 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
             continue
         if not _already_in_response(session, issue):
             line = f"Received on {issue.received_on:%A %-d %B %Y} and logged as {issue.ref}."
-            if issue.officer_id:
+            if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
                 officer = session.get(Officer, issue.officer_id)
                 line += f" It has been passed to {officer.department or officer.name}."
             if issue.statutory_kind in KIND_NAMES and issue.due:
-                line += (f" As a {KIND_NAMES[issue.statutory_kind]} it will be answered by "
+                line += (f" As {KIND_NAMES[issue.statutory_kind]} it will be answered by "
                          f"{issue.due:%A %-d %B %Y} at the latest.")
             items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind))
         else:
@@ -378,7 +379,6 @@ def send_single(session: Session, issue: Issue, config: Config, now: datetime, a
 
 def approve_by_reply(session: Session, parsed, config: Config, calendar: WorkingCalendar, now: datetime) -> dict | None:
     """An approval reply to a draft, from the SPOC's or deputy's own address, sends that week's response."""
-    draft_ref = parsed.header("X-Spocmail-Draft") if hasattr(parsed, "header") else None
     thread = [m for m in [parsed.in_reply_to, *parsed.references] if m]
     if not thread:
         return None
@@ -394,7 +394,7 @@ def approve_by_reply(session: Session, parsed, config: Config, calendar: Working
     sender = (parsed.from_.email or "").lower()
     words = (parsed.reply_text or "").strip().lower()
     if sender not in allowed or not words.startswith(("approve", "approved", "yes", "send")) or parsed.auto_reply:
-        return {"status": "not an approval", "sender": sender, "draft_for": customer_id, "ignored": draft_ref}
+        return {"status": "not an approval", "sender": sender, "draft_for": customer_id}
     try:
         return send_weekly(session, customer_id, config, calendar, now, approve=True, actor=sender,
                            period=(row.related or {}).get("period"))

@@ -215,3 +215,36 @@ def test_a_bank_holiday_moves_the_weekly_send_to_the_day_before(tmp_path):
     assert p.ok("jobs", "run-due", "--json", "--now", "2026-12-24T11:59").json()["weekly"] == []
     done = p.ok("jobs", "run-due", "--json", "--now", "2026-12-24T12:00").json()["weekly"]
     assert [(w["period"], w["status"]) for w in done] == [("2026-W52", "awaiting approval")]
+
+
+def approval_reply(draft: email.message.EmailMessage, sender: str, text: str) -> bytes:
+    msg = email.message.EmailMessage()
+    msg["From"], msg["To"] = sender, "spoc@council.example"
+    msg["Subject"] = f"RE: {draft['Subject']}"
+    msg["Message-ID"] = f"<approve{abs(hash((sender, text)))}@council.example>"
+    msg["In-Reply-To"] = msg["References"] = draft["Message-ID"]
+    msg.set_content(f"{text}\n\n-----Original Message-----\nFrom: Single Point of Contact\n\n...")
+    return bytes(msg)
+
+
+def test_an_approval_reply_from_the_spoc_sends_the_weekly_response_and_others_cannot(tmp_path):
+    p = make_project(tmp_path / "p", f"sqlite:///{tmp_path}/p/db.sqlite")
+    deliver(p.maildir, THREE)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    p.ok("jobs", "run-due", "--now", "2026-11-27T12:00")
+    sent = lambda: [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # noqa: E731
+                    for f in sorted((p.dir / "outbox").glob("*.eml"))]
+    draft = next(m for m in sent() if str(m["Subject"]).startswith("[Draft for approval]"))
+    to_customer = lambda: [m for m in sent() if "weekly response" in str(m["Subject"])  # noqa: E731
+                           and "jordan@example.org" in str(m["To"])]
+    # an officer who is neither SPOC nor deputy cannot approve; nor can "looks fine?" from the SPOC
+    deliver(p.maildir, approval_reply(draft, "Alex Jones <alex.jones@council.example>", "Approved"))
+    deliver(p.maildir, approval_reply(draft, "Morgan Reed <morgan.reed@council.example>", "Looks fine?"))
+    p.ok("poll", "--once", "--now", "2026-11-27T12:30")
+    assert to_customer() == []
+    deliver(p.maildir, approval_reply(draft, "Chris Lane <chris.lane@council.example>", "Approved, thanks"))
+    p.ok("poll", "--once", "--now", "2026-11-27T12:40")
+    assert len(to_customer()) == 1
+    deliver(p.maildir, approval_reply(draft, "Morgan Reed <morgan.reed@council.example>", "Approve"))
+    p.ok("poll", "--once", "--now", "2026-11-27T12:50")
+    assert len(to_customer()) == 1  # approved twice, sent once

@@ -63,8 +63,10 @@ class MaildirMailbox:
 _counter = 0
 
 
-def deliver(path: Path, raw: bytes, seen: bool = False) -> Path:
-    """Deliver one mail the Maildir way: write to tmp/, then rename into new/ (or cur/ when already seen)."""
+def deliver(path: Path, raw: bytes, seen: bool = False, when: datetime | None = None) -> Path:
+    """Deliver one mail the Maildir way: write to tmp/, then rename into new/ (or cur/ when already seen).
+
+    `when` sets the delivery time (the file's mtime, which intake reads as the arrival time)."""
     global _counter
     _counter += 1
     path = Path(path)
@@ -77,5 +79,7 @@ def deliver(path: Path, raw: bytes, seen: bool = False) -> Path:
         fh.flush()
         os.fsync(fh.fileno())
     final = path / ("cur" if seen else "new") / (name + (":2,S" if seen else ""))
+    if when is not None:
+        os.utime(tmp, (when.timestamp(), when.timestamp()))
     os.replace(tmp, final)
     return final

@@ -1,0 +1,35 @@
+"""`spocmail demo`: the README's first command shows a real month of SPOC work on the embedded defaults."""
+
+import email
+from email import policy
+
+from tests.helpers import spocmail
+
+
+def test_demo_runs_a_month_with_four_weekly_responses_and_a_single_issue_response(tmp_path):
+    out = tmp_path / "demo"
+    result = spocmail("demo", "--out", out, "--json")
+    assert result.code == 0, result.err
+    summary = result.json()
+    whats = [t["what"] for t in summary["timeline"]]
+    weekly_sent = [w for w in whats if w.startswith("the SPOC approves; weekly response")]
+    assert len(weekly_sent) == 4
+    assert any("pending" in w for w in weekly_sent)  # items carried forward
+    assert any(w.startswith("single-issue response for") for w in whats)
+    sent = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in (out / "outbox").glob("*.eml")]
+    weekly = [m for m in sent if "weekly response" in str(m["Subject"]) and "jordan@example.org" in str(m["To"])]
+    drafts = [m for m in sent if str(m["Subject"]).startswith("[Draft for approval]")]
+    assert len(drafts) == 4 and all("spoc@council.example" in str(m["To"]) for m in drafts)
+    assert len(weekly) == 4 and summary["mails_sent"] == len(sent)
+    # each weekly response after the first is threaded to the one before
+    by_date = sorted(weekly, key=lambda m: m["Date"].datetime)
+    assert all(b["In-Reply-To"] == a["Message-ID"] for a, b in zip(by_date, by_date[1:]))
+    # and the demo folder is a working spocmail install
+    issues = spocmail("--config", out / "config.toml", "issues", "list", "--json").json()
+    assert len(issues) == summary["issues"] >= 8
+
+
+def test_demo_prints_a_timeline(tmp_path):
+    result = spocmail("demo", "--out", tmp_path / "d")
+    assert result.code == 0
+    assert "weekly response 2026-W48 sent" in result.out and "summary:" in result.out
