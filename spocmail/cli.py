@@ -699,6 +699,71 @@ def outbox_list(app: App, state: str | None, as_json: bool) -> None:
         click.echo(" ".join(str(r.get(k)) for k in ("id", "state", "kind", "message_id")))
 
 
+@outbox_group.command("release")
+@click.argument("outbox_id", type=int)
+@click.option("--as", "decision", required=True, type=click.Choice(["resend", "sent"]),
+              help="resend: queue it again; sent: record that it went (check the recipient's copy first).")
+@click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@now_option
+@pass_app
+def outbox_release(app: App, outbox_id: int, decision: str, actor: str) -> None:
+    """The SPOC's word on a mail left 'uncertain' by a crash mid-send."""
+    from spocmail import outbox
+
+    with unit_of_work(app) as session:
+        row = outbox.release_uncertain(session, outbox_id, decision, actor, app.clock.now())
+        click.echo(f"outbox {outbox_id}: {row.state}")
+
+
+@outbox_group.command("requeue")
+@click.argument("outbox_id", type=int)
+@click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@now_option
+@pass_app
+def outbox_requeue(app: App, outbox_id: int, actor: str) -> None:
+    """Queue a failed mail again, once its cause is fixed."""
+    from spocmail import outbox
+
+    with unit_of_work(app) as session:
+        row = outbox.requeue_failed(session, outbox_id, actor, app.clock.now())
+        click.echo(f"outbox {outbox_id}: {row.state}")
+
+
+@cli.group("quarantine", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@click.pass_context
+def quarantine_group(ctx: click.Context, as_json: bool) -> None:
+    """Mail set aside: unreadable mail (kept raw, with the reason) and mail whose processing failed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from spocmail.pipeline import set_aside
+
+    app = ctx.find_object(App)
+    with unit_of_work(app) as session:
+        rows = set_aside(session)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        click.echo(f"mail {r['message']} [{r['state']}] from {r['from']}: {r['reason'].splitlines()[-1] if r['reason'] else ''}")
+    if not rows:
+        click.echo("nothing is set aside")
+
+
+@quarantine_group.command("retry")
+@click.argument("message", type=int)
+@click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@now_option
+@pass_app
+def quarantine_retry(app: App, message: int, actor: str) -> None:
+    """Put a set-aside mail back through the steps at the next poll."""
+    from spocmail.pipeline import retry
+
+    with unit_of_work(app) as session:
+        retry(session, message, actor=actor, now=app.clock.now())
+    click.echo(f"mail {message} will be processed again at the next poll")
+
+
 # ------------------------------------------------------------------ deadlines
 
 

@@ -168,3 +168,23 @@ def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:
             counts.failed += 1
             log.error("processing failed: %s", exc, extra={"event": "pipeline.failed", "mail": pk})
     return counts
+
+
+def set_aside(session: Session) -> list[dict]:
+    """Quarantined mail (unreadable, kept raw) and mail whose processing failed too often, with the reason."""
+    rows = session.scalars(select(Message).where(Message.state.in_(("quarantined", "failed"))).order_by(Message.id))
+    return [{"message": m.id, "state": m.state, "from": m.from_email, "subject": m.subject,
+             "stored_at": m.stored_at.isoformat(), "attempts": m.attempts,
+             "reason": m.quarantine_reason or m.last_error or ""} for m in rows]
+
+
+def retry(session: Session, message_pk: int, *, actor: str, now: datetime) -> None:
+    from spocmail.triage import TriageError
+
+    message = session.get(Message, message_pk)
+    if message is None or message.state not in ("quarantined", "failed"):
+        raise TriageError(f"mail {message_pk} is not set aside; `spocmail quarantine` lists what is")
+    before = message.state
+    message.state, message.attempts = "stored", 0
+    audit.record(session, at=now, actor=actor, action="mail.retry", subject_type="message",
+                 subject_id=str(message_pk), before=before)

@@ -84,3 +84,28 @@ def test_the_console_script_runs(project):
     assert out.returncode == 0, out.stderr
     import json
     assert json.loads(out.stdout)["stored"] == 1
+
+
+def test_mail_whose_processing_keeps_failing_is_set_aside_and_can_be_put_back(project, monkeypatch):
+    deliver(project.maildir, sample(7))
+    import spocmail.pipeline as pipeline
+
+    def broken(*a, **k):
+        raise RuntimeError("rules file unreadable")
+    monkeypatch.setattr(pipeline, "identify", broken)
+    for _ in range(3):  # stored once, then three tries at the later steps
+        project.ok("poll", "--once")
+    waiting = project.ok("quarantine", "--json").json()
+    assert [(w["state"], w["attempts"]) for w in waiting] == [("failed", 3)]
+    assert "rules file unreadable" in waiting[0]["reason"]
+    monkeypatch.undo()
+    project.ok("quarantine", "retry", str(waiting[0]["message"]))
+    assert project.ok("poll", "--once", "--json").json()["filed"] == 1
+    assert project.ok("quarantine", "--json").json() == []
+
+
+def test_quarantined_mail_is_listed_with_its_reason(project):
+    deliver(project.maildir, b"\x00\x01 garbage")
+    project.ok("poll", "--once")
+    rows = project.ok("quarantine", "--json").json()
+    assert [r["state"] for r in rows] == ["quarantined"] and "header" in rows[0]["reason"]
