@@ -21,6 +21,7 @@ from spocmail.db import Database
 from spocmail.db.issues import Issue, JobRun
 from spocmail.db.register import Arrangement, Officer
 from spocmail.deadlines import WorkingCalendar
+from spocmail.templating import TemplateError
 
 log = logs.get("schedule")
 
@@ -82,7 +83,7 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
                                                  actor="schedule", period=period)
             except respond.AlreadySent as exc:
                 result = {"customer": customer_id, "period": period, "status": "already sent", "detail": str(exc)}
-            except respond.ResponseError as exc:  # nothing half-built is sent; the SPOC is told why
+            except (respond.ResponseError, TemplateError) as exc:  # nothing half-built is sent; the SPOC is told
                 result = {"customer": customer_id, "period": period, "status": "failed", "error": str(exc)}
                 respond.notify_spoc(session, customer_id, f"The weekly response to {customer_id} could not be built",
                                     [str(exc)], now, key=f"weekly-failed:{customer_id}:{period}", config=config)

@@ -109,3 +109,17 @@ def test_quarantined_mail_is_listed_with_its_reason(project):
     project.ok("poll", "--once")
     rows = project.ok("quarantine", "--json").json()
     assert [r["state"] for r in rows] == ["quarantined"] and "header" in rows[0]["reason"]
+
+
+def test_json_logs_are_one_event_per_line_naming_the_mail_and_issue(tmp_path):
+    import json
+    project = make_project(tmp_path / "j", f"sqlite:///{tmp_path}/j/db.sqlite",
+                           extra='[logging]\nformat = "json"\nfile = "spocmail.log"\n')
+    deliver(project.maildir, sample(3))
+    project.ok("poll", "--once")
+    events = [json.loads(line) for line in (project.dir / "spocmail.log").read_text().splitlines()]
+    stored = [e for e in events if e.get("event") == "intake.stored"]
+    filed = [e for e in events if e.get("event") == "filing.filed"]
+    assert len(stored) == 1 and isinstance(stored[0]["mail"], int) and stored[0]["sha256"]
+    assert filed and filed[0]["issue"].startswith("SPOC-") and filed[0]["mail"] == stored[0]["mail"]
+    assert all({"ts", "level", "logger", "msg"} <= set(e) for e in events)

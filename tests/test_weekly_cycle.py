@@ -248,3 +248,19 @@ def test_an_approval_reply_from_the_spoc_sends_the_weekly_response_and_others_ca
     deliver(p.maildir, approval_reply(draft, "Morgan Reed <morgan.reed@council.example>", "Approve"))
     p.ok("poll", "--once", "--now", "2026-11-27T12:50")
     assert len(to_customer()) == 1  # approved twice, sent once
+
+
+def test_a_response_that_cannot_be_addressed_is_not_sent_and_the_spoc_is_told(tmp_path):
+    p = make_project(tmp_path / "p", f"sqlite:///{tmp_path}/p/db.sqlite")
+    deliver(p.maildir, THREE)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    p.ok("address", "reject", "jordan", "jordan@example.org")  # no confirmed address left
+    done = p.ok("jobs", "run-due", "--json", "--now", "2026-11-27T12:00").json()
+    assert [w["status"] for w in done["weekly"]] == ["failed"]
+    assert "no confirmed address" in done["weekly"][0]["error"]
+    subjects = [str(email.message_from_bytes(f.read_bytes(), policy=policy.default)["Subject"]).strip()
+                for f in (p.dir / "outbox").glob("*.eml")]
+    assert any(s.startswith("The weekly response to jordan could not be built") for s in subjects)
+    assert not any("weekly response" in s and not s.startswith("The weekly") for s in subjects)
+    result = p.run("weekly", "send", "jordan", "--approve", "--now", "2026-11-27T12:30")
+    assert result.code == 1 and "address confirm jordan" in result.err
