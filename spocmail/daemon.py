@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from datetime import datetime, timezone
 
 from spocmail import logs
 from spocmail.clock import Clock
@@ -58,8 +59,9 @@ class Daemon:
         # so a restart loses nothing and a missed send runs once when the daemon is back.
         scheduler = BackgroundScheduler(timezone=self.config.tz, job_defaults={"coalesce": True,
                                                                               "max_instances": 1})
+        # APScheduler wakes us by the real clock; what is due is decided by self.clock (fixed under --now)
         scheduler.add_job(self._jobs, "interval", seconds=self.jobs_seconds, id="run-due",
-                          next_run_time=self.clock.now())
+                          next_run_time=datetime.now(timezone.utc))
         scheduler.start()
         return scheduler
 

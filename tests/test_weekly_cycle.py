@@ -264,3 +264,40 @@ def test_a_response_that_cannot_be_addressed_is_not_sent_and_the_spoc_is_told(tm
     assert not any("weekly response" in s and not s.startswith("The weekly") for s in subjects)
     result = p.run("weekly", "send", "jordan", "--approve", "--now", "2026-11-27T12:30")
     assert result.code == 1 and "address confirm jordan" in result.err
+
+
+def test_the_daemons_scheduler_sends_a_missed_weekly_response_once_after_a_restart(tmp_path, imap, smtp, db_url,
+                                                                                 monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    world = World("servers", tmp_path, db_url, monkeypatch, type("R", (), {"getfixturevalue": lambda s, n: {
+        "imap": imap, "smtp": smtp}[n]})())
+    p = world.project
+    reg = p.dir / "register.toml"
+    reg.write_text(reg.read_text().replace('weekly = { day = "FRI", time = "12:00" }',
+                                           'weekly = { day = "FRI", time = "12:00" }\nauto_send = true'))
+    p.ok("register", "import", reg)
+    world.deliver(THREE)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    env = {**os.environ, PASSWORD_ENV: imap.password}
+
+    def daemon_at(now: str) -> None:
+        log = p.dir / f"daemon-{now[-5:].replace(':', '')}.log"
+        proc = subprocess.Popen([sys.executable, "-m", "spocmail", "--config", str(p.config), "--now", now, "run",
+                                 "--jobs-every", "0.5"], env=env, stderr=open(log, "wb"))
+        deadline = time.monotonic() + 20
+        while "scheduled jobs run" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.2)  # a few more ticks: none may send again
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0, log.read_text()
+
+    daemon_at("2026-11-27T11:00")  # before the send time: nothing
+    assert world.sent_to("jordan@example.org", "weekly response") == []
+    daemon_at("2026-11-27T15:30")  # down over 12:00, back at 15:30: sent once
+    daemon_at("2026-11-27T15:45")  # restarted again: not sent again
+    assert len(world.sent_to("jordan@example.org", "weekly response")) == 1
