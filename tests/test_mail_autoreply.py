@@ -29,9 +29,19 @@ def test_x_autoreply_and_precedence_are_auto():
         assert parse_mail(eml(headers=f"Precedence: {p}\r\n")).auto_reply, p
 
 
-def test_x_auto_response_suppress_alone_is_not_auto():
-    # Outlook puts it on meeting requests and some ordinary mail: a person's request must not be dropped
-    assert not parse_mail(eml(headers="X-Auto-Response-Suppress: All\r\n")).auto_reply
+def test_x_auto_response_suppress_all_is_auto():
+    # Exchange stamps "All" on what it generates itself
+    assert parse_mail(eml(headers="X-Auto-Response-Suppress: All\r\n")).auto_reply
+
+
+def test_partial_x_auto_response_suppress_is_not_auto_from_a_person():
+    # Outlook puts partial values on meeting requests and voting mail: a person's request must not be dropped
+    assert not parse_mail(eml(headers="X-Auto-Response-Suppress: DR, RN, NRN, OOF\r\n")).auto_reply
+
+
+def test_partial_x_auto_response_suppress_from_a_noreply_sender_is_auto():
+    raw = eml(headers="X-Auto-Response-Suppress: OOF, AutoReply\r\n").replace(b"jane@example.org", b"noreply@portal.example")
+    assert parse_mail(raw).auto_reply
 
 
 def test_null_return_path_is_auto():

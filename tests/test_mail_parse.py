@@ -252,3 +252,24 @@ def test_real_outlook_item_and_its_embedded_item_are_forwards():
     assert inner.body == "My bins were not collected again.\n\nJane"
     assert inner.to == [Address("Bob Smith", "bob.smith@council.gov.uk")]
     assert [a.filename for a in mail.attachments] == ["FW Bins.msg"]
+
+
+def test_nul_bytes_bare_cr_and_empty_body_are_defects():
+    mail = parse_mail(BASIC.replace(b"Hello\r\n", b"one\x00\rtwo\r"))
+    assert any(d.startswith("nul-bytes") for d in mail.defects)
+    assert any(d.startswith("bare-cr") for d in mail.defects)
+    assert "\x00" not in mail.body_text
+    empty = parse_mail(BASIC.replace(b"Hello\r\n", b""))
+    assert any(d.startswith("empty-body") for d in empty.defects)
+
+
+def test_mangled_forward_block_is_repaired_and_noted():
+    raw = BASIC.replace(b"Hello\r\n", (
+        b"See below\r\n\r\n> ---------- Forwarded message ---------\r\n> From: Jordan Example <jordan@exa\r\n"
+        b"mple.org> Date: Wed, 14 Jan 2026 at 10:15\r\n>>> Subject: Bins\r\n>\r\n> The bins.\r\n"
+    )).replace(b"Subject: =?iso-8859-1?Q?Caf=E9_licence?=", b"Subject: Fwd: Bins")
+    mail = parse_mail(raw)
+    (fw,) = mail.forwarded
+    assert fw.from_ == Address("Jordan Example", "jordan@example.org")
+    assert fw.date == datetime(2026, 1, 14, 10, 15, tzinfo=timezone.utc)
+    assert any(d.startswith("forward-block:") for d in mail.defects)

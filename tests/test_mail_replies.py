@@ -117,3 +117,40 @@ def test_html_only_gmail_reply_drops_blockquote():
     )
     mail = parse_mail(eml(html, ctype='text/html; charset="utf-8"'))
     assert mail.reply_text == "Collected this morning."
+
+
+def test_pipe_separated_signature_and_sign_off_name_are_removed():
+    text = (
+        "Logged, thanks.\n\nPriya\n\nPriya Shah | Environmental Health Officer | Environmental Health & Licensing\n"
+        "Example District Council | Council Offices, High Street, Cambourne, CB23 6EA\nT: 01234 567892\n"
+    )
+    assert reply(text) == "Logged, thanks."
+
+
+def test_bilingual_closer_and_welsh_signature_are_removed():
+    text = "Diolch, wedi'i gofnodi.\n\nCofion / Regards,\nSiân\n\nCllr Siân Llŷr\nCynghorydd Ward y Felin | Councillor for Felin Ward\n"
+    assert reply(text) == "Diolch, wedi'i gofnodi."
+
+
+def test_short_last_line_of_the_message_is_kept_without_a_signature_below():
+    assert reply("Can you call me on Monday\n\nThanks") == "Can you call me on Monday"
+    assert reply("The bins go out on Monday") == "The bins go out on Monday"
+
+
+def test_header_lines_pasted_into_the_answer_are_kept():
+    text = (
+        "It was this one:\n\nFrom: Jordan Example\nDate: 3 December 2025\nSubject: Noise again\n\n"
+        "and I replied on 5 December.\n\nOn Mon, 14 Sept 2026 at 09:00, SPOC <spoc@council.gov.uk> wrote:\n> Dear Priya\n"
+    )
+    assert " ".join(reply(text).split()) == (
+        "It was this one: From: Jordan Example Date: 3 December 2025 Subject: Noise again and I replied on 5 December."
+    )
+
+
+def test_answers_tagged_with_the_officers_name_inside_unquoted_history_are_kept():
+    text = (
+        "See my answers below.\n\nFrom: SPOC <spoc@council.gov.uk>\nSent: 6 July 2026 09:00\nTo: Alex Jones\n"
+        "Subject: Request\n\n1. Validated?\n[Alex Jones] Yes.\n2. Target date?\n[AJ] 31 July 2026.\n[Someone Else] No.\n"
+    )
+    text_out, _sig = reply_parts(text, "Jones, Alex")
+    assert text_out == "See my answers below.\n\n[Alex Jones] Yes.\n\n[AJ] 31 July 2026."

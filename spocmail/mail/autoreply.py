@@ -5,11 +5,14 @@ Evidence, strongest first: RFC 3834 `Auto-Submitted`, the de-facto `X-Autoreply`
 out-of-office message classes, an empty `Return-Path: <>`, and finally a subject that an
 auto-responder writes ("Automatic reply:", "Out of Office:" and their translations).
 
-`X-Auto-Response-Suppress` is *not* evidence on its own: it asks others not to auto-reply to
-this mail. Exchange stamps it on its own auto-replies, but Outlook also stamps it on ordinary
-mail (meeting requests, mail with voting buttons, mail sent through some Exchange connectors)
-and bulk senders set it to avoid floods of out-of-office replies. A person's mail to the SPOC
-may carry it; reading it as "automatic" would silently drop a customer's request.
+`X-Auto-Response-Suppress` asks others not to auto-reply to this mail; read with care. Its full
+value `All` is what Exchange stamps on the messages it generates itself (out-of-office replies,
+rule replies, system notifications from Exchange-connected portals), so `All` counts. Partial
+values (`OOF, AutoReply`, `DR, RN, NRN, OOF`) are what Outlook puts on meeting requests and
+mail with voting buttons, and what bulk and form senders set to avoid floods of out-of-office
+replies: a person's request to the SPOC can carry them, so they count only together with a
+no-reply sender address (noreply@, do-not-reply@, ...). A no-reply sender alone does not count:
+council web forms relay customers' requests from such addresses.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _REPORT_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
+_NOREPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|noreply[-_.\w]*|notifications?|mailer|bounces?)@", re.IGNORECASE)
 _DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
 
 
@@ -88,6 +92,13 @@ def classify(
         for value in h.get(name, []):
             if re.search(r"IPM\.Note\.Rules\.(?:Oof|Reply)Template|\bREPORT\.IPM\.|\bIPM\.Report\b", value, re.IGNORECASE):
                 return True, f"{_title(name)}: {value}"
+
+    for value in h.get("x-auto-response-suppress", []):
+        tokens = {t.strip().lower() for t in re.split(r"[,;\s]+", value) if t.strip()}
+        if "all" in tokens:
+            return True, f"X-Auto-Response-Suppress: {value} (as Exchange marks what it generates)"
+        if tokens and sender_email and _NOREPLY.match(sender_email):
+            return True, f"X-Auto-Response-Suppress: {value} from a no-reply sender {sender_email}"
 
     if sender_email and _DAEMON.match(sender_email):
         return True, f"From: {sender_email} (mail system)"

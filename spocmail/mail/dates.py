@@ -126,7 +126,6 @@ def parse_loose_date(text: str | None) -> datetime | None:
 
     # time of day
     hour = minute = second = 0
-    has_time = False
     rest = folded
     m = _TIME.search(folded)
     if m:
@@ -136,7 +135,6 @@ def parse_loose_date(text: str | None) -> datetime | None:
             hour += 12
         elif ampm == "a" and hour == 12:
             hour = 0
-        has_time = True
         rest = folded[: m.start()] + " " + folded[m.end():]
 
     tz = _tz_from_text(rest)

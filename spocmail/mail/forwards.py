@@ -78,6 +78,9 @@ REPLY_SUBJECT = re.compile(
 )
 
 
+MAX_INLINE = 50  # header blocks read from one body; real chains are far shorter
+
+
 @dataclass
 class Line:
     depth: int  # quote depth: number of leading ">" markers
@@ -94,6 +97,7 @@ class Block:
     explicit_forward: bool
     banner: str | None
     fields: dict[str, str] = field(default_factory=dict)
+    repairs: list[str] = field(default_factory=list)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -167,18 +171,53 @@ def _unbalanced(value: str) -> bool:
     return value.count("<") > value.count(">") or value.count("[") > value.count("]") or value.count("(") > value.count(")")
 
 
+def _join(previous: str, tail: str) -> str:
+    """Join a wrapped value; an address cut mid-word ("jordan@exa" / "mple.org>") is glued back."""
+    last_token = previous.rsplit(" ", 1)[-1]
+    if previous and not previous.endswith(" ") and "@" in last_token and "<" in previous and re.match(r"[\w.-]", tail):
+        return previous + tail
+    return previous + " " + tail
+
+
 def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str], int, list[str]]:
-    """Read header fields from line i; returns (fields, index after block, order of fields)."""
+    """Read header fields from line i; returns (fields, index after block, repairs made)."""
     fields: dict[str, str] = {}
-    order: list[str] = []
+    repairs: list[str] = []
     n = len(lines)
     last = None
     blanks = 0
     end = i
-    while i < n:
+    conts = 0  # continuation lines of the current field: bounded, so junk cannot make reading slow
+    start = i
+
+    def add_tail(text: str) -> None:
+        # a continuation may carry the next fields glued on: "mple.org> Date: Wed, 14 Jan 2026"
+        nonlocal last
+        parts = _INLINE_SPLIT.split(text)
+        fields[last] = _join(fields[last], parts[0])
+        for part in parts[1:]:
+            f = field_of(part)
+            if f is None:
+                fields[last] = fields[last] + " " + part
+                continue
+            if f[0] != "skip" and f[0] not in fields:
+                fields[f[0]] = f[1]
+                last = f[0]
+            repairs.append("fields run together on one line")
+
+    while i < n and i - start < 80:
         ln = lines[i]
         text = ln.text.strip()
+        if conts > (30 if last in ("to", "cc") else 4) or (last in fields and len(fields[last]) > 4000):
+            break
         if ln.depth != depth and text and field_of(text) is None:
+            conts += 1
+            if last is not None and last in fields and _unbalanced(fields[last]) and not blanks:
+                add_tail(text)
+                repairs.append("a value wrapped across quote levels")
+                i += 1
+                end = i
+                continue
             # a hard wrap of a quoted line leaves its tail unquoted: "> Subject: ... loss" / "of hedge"
             wrapped = (
                 last is not None and last in fields and ln.depth < depth and not blanks
@@ -186,6 +225,7 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
             )
             if wrapped:
                 fields[last] = fields[last] + " " + text
+                repairs.append("a value wrapped across quote levels")
                 i += 1
                 end = i
                 continue
@@ -201,15 +241,18 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
         if f is not None and not (f[0] in fields and f[0] != "skip"):
             name, value = f
             blanks = 0
+            if ln.depth != depth:
+                repairs.append("quote depth varies inside the header block")
             if name != "skip":
                 fields[name] = value
-                order.append(name)
             last = name
+            conts = 0
             i += 1
             end = i
             continue
         if blanks:
             break
+        conts += 1
         # a continuation: a long To/Cc list, or an address wrapped after "<"
         if last in ("to", "cc") and (("@" in text) or fields.get(last, "").rstrip().endswith((";", ","))):
             fields[last] = fields[last] + " " + text
@@ -217,12 +260,12 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
             end = i
             continue
         if last in fields and _unbalanced(fields[last]):
-            fields[last] = fields[last] + " " + text
+            add_tail(text)
             i += 1
             end = i
             continue
         break  # the first line that is neither a field nor a continuation ends the block
-    return fields, end, order
+    return fields, end, repairs
 
 
 def body_lines(text: str) -> list[Line]:
@@ -245,18 +288,18 @@ def find_blocks(lines: list[Line]) -> list[Block]:
             while j < n and not lines[j].text.strip() and j - i <= 3:
                 j += 1
             if j < n and field_of(lines[j].text.strip()):
-                fields, end, order = _read_fields(lines, j, lines[j].depth)
+                fields, end, repairs = _read_fields(lines, j, lines[j].depth)
                 if "from" in fields and (len(fields) >= 2):
-                    blocks.append(Block(i, end, lines[j].depth, banner[1], text, fields))
+                    blocks.append(Block(i, end, lines[j].depth, banner[1], text, fields, repairs))
                     i = end
                     continue
             i += 1
             continue
         f = field_of(text) if text else None
         if f and f[0] == "from":
-            fields, end, order = _read_fields(lines, i, ln.depth)
+            fields, end, repairs = _read_fields(lines, i, ln.depth)
             if "from" in fields and ("date" in fields or "subject" in fields) and len(fields) >= 3:
-                blocks.append(Block(i, end, ln.depth, False, None, fields))
+                blocks.append(Block(i, end, ln.depth, False, None, fields, repairs))
                 i = end
                 continue
         i += 1
@@ -284,7 +327,9 @@ def _from_value(value: str) -> tuple[Address, bool]:
     return block_address(value)
 
 
-def inline_forwards(text: str, subject: str | None = None) -> tuple[list[Forwarded], list[Block]]:
+def inline_forwards(
+    text: str, subject: str | None = None, defects: list[str] | None = None
+) -> tuple[list[Forwarded], list[Block]]:
     """Forwarded messages in a body, outermost first, and the blocks they came from.
 
     A header block under a reply ("RE: ...") is reply history, not a forward, unless it says
@@ -297,6 +342,10 @@ def inline_forwards(text: str, subject: str | None = None) -> tuple[list[Forward
     out = []
     kept = []
     enclosing = subject
+    if len(blocks) > MAX_INLINE:
+        if defects is not None:
+            defects.append(f"too-many-forwards: {len(blocks)} header blocks; the first {MAX_INLINE} were read")
+        blocks = blocks[:MAX_INLINE]
     for b in blocks:
         block_subject = b.fields.get("subject")
         if not (b.explicit_forward or not is_reply_subject(enclosing)):
@@ -305,12 +354,21 @@ def inline_forwards(text: str, subject: str | None = None) -> tuple[list[Forward
         enclosing = block_subject
         sender, hidden = _from_value(b.fields.get("from", ""))
         date_text = b.fields.get("date") or None
+        date = parse_loose_date(date_text) if date_text else None
         body = _dequote(lines[b.end:], b.depth)
         kept.append(b)
+        if defects is not None:
+            who = sender.email or sender.name or "?"
+            for repair in dict.fromkeys(b.repairs):
+                defects.append(f"forward-block: {repair} (sender {who})")
+            if date_text and date is None:
+                defects.append(f"forward-block: unreadable date {date_text[:40]!r} (sender {who})")
+            if not sender.email and not sender.name:
+                defects.append("forward-block: no sender could be read")
         out.append(
             Forwarded(
                 from_=sender,
-                date=parse_loose_date(date_text) if date_text else None,
+                date=date,
                 date_text=date_text,
                 subject=block_subject,
                 body=body.strip(),

@@ -62,9 +62,9 @@ class Forwarded:
     subject: str | None = None
     body: str = ""
     to: list[Address] = field(default_factory=list)
-    cc: list[Address] = field(default_factory=list)
     address_hidden: bool = False
     via: str = "inline"  # "inline" | "rfc822" | "msg"
+    cc: list[Address] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {

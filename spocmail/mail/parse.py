@@ -11,6 +11,7 @@ import base64
 import binascii
 import email
 import hashlib
+import quopri
 import re
 from email import policy
 from email.message import Message
@@ -253,7 +254,7 @@ class _Walk:
                 body = inner.get_payload()
                 raw = body.encode("ascii", "ignore") if isinstance(body, str) else b""
                 try:
-                    data = base64.b64decode(raw) if cte == "base64" else __import__("quopri").decodestring(raw)
+                    data = base64.b64decode(raw) if cte == "base64" else quopri.decodestring(raw)
                 except (binascii.Error, ValueError):
                     data = raw
                 self.defects.append("encoded-message-rfc822: an attached mail was transfer-encoded")
@@ -307,6 +308,10 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
     stripped = raw.lstrip(b"\xef\xbb\xbf\r\n\t ")
     if stripped is not raw and len(stripped) != len(raw):
         defects.append("leading-junk: blank lines or a byte-order mark before the headers")
+    if b"\x00" in stripped:
+        defects.append("nul-bytes: the mail contains NUL bytes (dropped from the text)")
+    if re.search(rb"\r(?!\n)", stripped):
+        defects.append("bare-cr: lone carriage returns used as line ends")
     msg = email.message_from_bytes(stripped, policy=policy.compat32)
 
     headers = _headers(msg, defects)
@@ -377,28 +382,18 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
     else:
         body_text = ""
     body_text = body_text.replace("\x00", "")
+    if not body_text.strip() and not walk.attachments:
+        defects.append("empty-body: the mail has no text and no attachments")
 
     # forwards: inline blocks, then each attached mail followed by its own forwards
     forwarded: list[Forwarded] = []
-    inline, _blocks = inline_forwards(body_text, subject if depth == 0 else None)
+    inline, _blocks = inline_forwards(body_text, subject if depth == 0 else None, defects)
     forwarded.extend(inline)
     if depth < MAX_DEPTH:
         for kind, data in walk.attached:
             if kind == "rfc822":
                 inner = _parse(data, depth + 1)
-                forwarded.append(
-                    Forwarded(
-                        from_=inner.from_,
-                        date=inner.date,
-                        date_text=inner.date_text,
-                        subject=inner.subject,
-                        body=inner.body_text,
-                        to=inner.to,
-                        cc=inner.cc,
-                        address_hidden=False,
-                        via="rfc822",
-                    )
-                )
+                forwarded.append(_attached_forward(inner))
                 forwarded.extend(inner.forwarded)
                 defects.extend(f"attached mail: {d}" for d in inner.defects if not d.startswith("attached mail:"))
             else:
@@ -411,7 +406,7 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
         defects.append("too-deep: attached mails nested too deeply; inner ones not read")
 
     # the new text and the signature
-    reply_text, signature = reply_parts(body_text)
+    reply_text, signature = reply_parts(body_text, from_.name)
 
     auto, reason = autoreply.classify(headers, subject, walk.types, from_.email)
 
@@ -439,6 +434,20 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
     )
 
 
+def _attached_forward(inner: ParsedMail) -> Forwarded:
+    return Forwarded(
+        from_=inner.from_,
+        date=inner.date,
+        date_text=inner.date_text,
+        subject=inner.subject,
+        body=inner.body_text,
+        to=inner.to,
+        cc=inner.cc,
+        address_hidden=False,
+        via="rfc822",
+    )
+
+
 def _msg_forwards(item: MsgItem, depth: int, defects: list[str]) -> list[Forwarded]:
     """An Outlook item as a forward, followed by the forwards inside it."""
     defects.extend(item.defects)
@@ -458,13 +467,13 @@ def _msg_forwards(item: MsgItem, depth: int, defects: list[str]) -> list[Forward
             via="msg",
         )
     ]
-    inline, _ = inline_forwards(body, None)
+    inline, _ = inline_forwards(body, None, defects)
     out.extend(inline)
     if depth < MAX_DEPTH:
         for nested in item.items:
             out.extend(_msg_forwards(nested, depth + 1, defects))
         for data in item.emls:
             inner = _parse(data, depth + 1)
-            out.append(Forwarded(inner.from_, inner.date, inner.date_text, inner.subject, inner.body_text, inner.to, inner.cc, False, "rfc822"))
+            out.append(_attached_forward(inner))
             out.extend(inner.forwarded)
     return out

@@ -38,7 +38,7 @@ _ATTRIB_NAME_FIRST = re.compile(r"^\s*.{1,120}?(?:<[^>]+@[^>]+>|\S+@\S+)\s*(?:wr
 _SENT_FROM = re.compile(
     r"^\s*(sent from (?:my |the )?\w[\w .'’-]{0,40}|sent from outlook(?: for \w+)?|sent from mail for windows(?: 10)?|"
     r"get outlook for (?:ios|android|mac)\b.*|sent via .{1,40}|sent using .{1,40}|sent with .{1,40}|"
-    r"envoyé de mon .{1,30}|envoyé depuis .{1,40}|von meinem .{1,30} gesendet|gesendet von .{1,40}|"
+    r"envoyé de mon .{1,30}|envoyé depuis .{1,40}|von (?:meinem )?.{1,40} gesendet|gesendet von .{1,40}|"
     r"enviado desde mi .{1,30}|enviado desde .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,30}|"
     r"verzonden vanaf .{1,40}|enviado do meu .{1,30}|wysłane z .{1,40}|anfonwyd o['’]?m .{1,30})[.!]?"
     r"(?:\s*<[^>]*>|\s*\[[^\]]*\]|\s*\(\S+\))?\s*$",
@@ -58,9 +58,14 @@ _CLOSERS = (
     "met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|"
     "cumprimentos|atenciosamente|com os melhores cumprimentos|"
     "pozdrawiam|z poważaniem|z wyrazami szacunku|"
-    "cofion|cofion cynnes|cofion gorau|diolch|diolch yn fawr|yn gywir"
+    "cofion|cofion cynnes|cofion gorau|diolch|diolch yn fawr|yn gywir|"
+    "grazie|grazie mille|gruß|gruss|lg|abs|abraços|obrigado|obrigada|dziękuję|gracias|merci|danke|bedankt|"
+    "dank je|dank u|groetjes|un abrazo|besos|bisous|amitiés|a bientôt|à bientôt"
 )
-_CLOSER = re.compile(r"^\s*(?:" + _CLOSERS + r")\s*[,.!;:—–-]*\s*$", re.IGNORECASE)
+# bilingual councils write both: "Cofion / Regards", "Diolch | Thanks"
+_CLOSER = re.compile(
+    r"^\s*(?:" + _CLOSERS + r")\s*[,.!]*(?:\s*[/|]\s*(?:" + _CLOSERS + r")\s*[,.!]*)?\s*[,.!;:—–-]*\s*$", re.IGNORECASE
+)
 # "Thanks, Jane" / "Regards, J" on one line
 _CLOSER_WITH_NAME = re.compile(r"^\s*(?i:" + _CLOSERS + r")\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}\s*$")
 
@@ -132,7 +137,12 @@ def _next_nonblank(lines: list[Line], i: int) -> int | None:
 
 def history_start(lines: list[Line]) -> int:
     """Index of the first line of quoted history that is not itself `>`-quoted (len(lines) if none)."""
-    blocks = [b for b in find_blocks(lines) if b.depth == 0]
+    # A block with neither banner nor To:/Cc: may be header lines an officer pasted into the
+    # answer ("It was this one: From: ... Date: ... Subject: ..."): real history blocks have them.
+    blocks = [
+        b for b in find_blocks(lines)
+        if b.depth == 0 and (b.banner or "to" in b.fields or "cc" in b.fields or len(b.fields) >= 4)
+    ]
     cut = blocks[0].start if blocks else len(lines)
     for i in range(min(cut, len(lines))):
         ln = lines[i]
@@ -188,19 +198,26 @@ def strip_quoted(lines: list[Line]) -> list[str]:
 
 
 def _is_signature_line(text: str) -> bool:
+    """Contact-like: a phone, address, e-mail, web or labelled line, a job title or organisation."""
     t = text.strip()
     if not t:
         return True
     if len(t) > 300:
         return False  # signature lines are short; and long lines make the searches below slow
     words = len(t.split())
-    if not _LABELLED.match(t) and (words > 10 or (words >= 5 and re.search(r"[.?!]\s*$", t))):
+    labelled = bool(_LABELLED.match(t))
+    if not labelled and (words > 20 or (words >= 5 and re.search(r"[.?!]\s*$", t))):
         return False  # a sentence, even one that gives a phone number, is the message
-    if _LABELLED.match(t) or _PHONE.search(t) or _URL.search(t) or _EMAIL_RE.search(t) or _POSTCODE.search(t):
+    if labelled or _PHONE.search(t) or _URL.search(t) or _EMAIL_RE.search(t) or _POSTCODE.search(t):
         return True
     if _PRONOUNS.match(t):
         return True
-    if len(t) <= 70 and not re.search(r"[.?!]\s*$", t) and (_ORG.search(t) or _TITLE.search(t)):
+    if "|" in t and not re.search(r"[.?!]\s*$", t):
+        # "Priya Shah | Environmental Health Officer | Environmental Health & Licensing"
+        parts = [p.strip() for p in t.split("|") if p.strip()]
+        if parts and all(len(p.split()) <= 6 for p in parts):
+            return True
+    if words <= 10 and not re.search(r"[.?!]\s*$", t) and (_ORG.search(t) or _TITLE.search(t)):
         return True
     if re.fullmatch(r"[\W_]{3,}", t):
         return True
@@ -217,7 +234,7 @@ def _strong(text: str) -> bool:
     if not _is_signature_line(t):
         return False
     return bool(_LABELLED.match(t) or _PHONE.search(t) or _EMAIL_RE.search(t) or _URL.search(t) or _POSTCODE.search(t)
-                or (len(t) <= 70 and (_ORG.search(t) or _TITLE.search(t)) and not re.search(r"[.?!]\s*$", t)))
+                or (_ORG.search(t) or _TITLE.search(t)))
 
 
 def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -248,49 +265,129 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     return _trim_sig_block(lines, [])
 
 
-def _trim_sig_block(text: list[str], sig: list[str]) -> tuple[list[str], list[str]]:
-    """Move a trailing name/title/contact block from text to the signature."""
-    end = len(text)
-    while end and not text[end - 1].strip():
-        end -= 1
-    i = end
-    strong = 0
-    while i > 0:
-        t = text[i - 1]
-        if not t.strip():
-            i -= 1
+def _short_heading(text: str) -> bool:
+    """A short line of capitalised words, as in a signature: "Planning & Building Control", "Mill Ward"."""
+    t = text.strip()
+    if not t or len(t) > 60 or re.search(r"[.?!:;]\s*$", t):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", t)]
+    if not words or len(words) > 6:
+        return False
+    if "|" in t or "&" in t:
+        return True
+    capital = sum(1 for w in words if w[0].isupper())
+    small = {"of", "and", "for", "the", "y", "a", "de", "la", "le", "du", "van", "von", "der", "&"}
+    return all(w[0].isupper() or w.lower() in small for w in words) and capital >= 1
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of non-blank lines."""
+    out = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        if not lines[i].strip():
+            i += 1
             continue
-        if _is_signature_line(t):
-            if _strong(t):
-                strong += 1
-            i -= 1
+        j = i
+        while j < n and lines[j].strip():
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
+
+
+def _sign_off(lines: list[str]) -> bool:
+    """A closer and/or a name: "Kind regards,", "Chris", "Thanks\nSam", "Diolch, Siân"."""
+    if not 1 <= len(lines) <= 3:
+        return False
+    for t in lines:
+        t = t.strip()
+        if not (_CLOSER.match(t) or _CLOSER_WITH_NAME.match(t) or _is_name_line(t)):
+            return False
+    return True
+
+
+def _trim_sig_block(text: list[str], sig: list[str]) -> tuple[list[str], list[str]]:
+    """Move a trailing sign-off and name/title/contact block from text to the signature.
+
+    The last paragraphs count as signature when every line is contact-like (phone, address,
+    e-mail, web, job title, department, council) or a short capitalised heading, and at
+    least one line is clearly contact-like; a sign-off paragraph ("Kind regards," / a name)
+    right above them goes too.
+    """
+    paras = _paragraphs(text)
+    cut = None
+    k = len(paras) - 1
+    while k >= 0:
+        a, b = paras[k]
+        block = text[a:b]
+        sig_like = all(_is_signature_line(t) or _short_heading(t) or _is_name_line(t) for t in block)
+        if sig_like and any(_strong(t) for t in block):
+            cut = a
+            k -= 1
             continue
         break
-    if strong == 0:
+    if cut is None:
         return text, sig
-    # the name line heading the block ("Jane Doe" over "Planning Officer")
-    j = i
-    while j > 0 and not text[j - 1].strip():
-        j -= 1
-    if j > 0 and _is_name_line(text[j - 1]):
-        i = j - 1
-    # a closer right above the name
-    k = i
-    while k > 0 and not text[k - 1].strip():
-        k -= 1
-    if k > 0 and (_CLOSER.match(text[k - 1].strip()) or _CLOSER_WITH_NAME.match(text[k - 1].strip())):
-        i = k - 1
-    if not any(x.strip() for x in text[:i]):
+    # a sign-off above the block: "Kind regards," / "Chris" (possibly as two paragraphs)
+    for _ in range(2):
+        if k < 0:
+            break
+        a, b = paras[k]
+        if _sign_off(text[a:b]):
+            cut = a
+            k -= 1
+            continue
+        # the sign-off may close the last paragraph: "...arrangement.\nChris" is left alone,
+        # but "Thanks\nChris" at its foot goes
+        block = text[a:b]
+        m = len(block)
+        while m > 0 and _sign_off(block[m - 1:]) and (_CLOSER.match(block[m - 1].strip()) or m == len(block)):
+            m -= 1
+        if 0 < m < len(block) and any(_CLOSER.match(t.strip()) or _CLOSER_WITH_NAME.match(t.strip()) for t in block[m:]):
+            cut = a + m
+        break
+    if not any(x.strip() for x in text[:cut]):
         return text, sig  # the whole mail would go: it is the message, not a signature
-    return text[:i], text[i:] + sig
+    return text[:cut], text[cut:] + sig
 
 
-def reply_parts(text: str) -> tuple[str, str | None]:
-    """(reply_text, signature) of a body."""
+def _author_tags(author: str | None) -> list[str]:
+    """How an officer marks answers typed into the history: "[Alex Jones]", "[Alex]", "[AJ]"."""
+    if not author:
+        return []
+    name = re.sub(r"\(.*?\)|\b(?:cllr|councillor|dr|mr|mrs|ms|miss|mx)\b\.?", " ", author, flags=re.IGNORECASE)
+    if "," in name:  # "Jones, Alex"
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name)]
+    if not words:
+        return []
+    tags = {" ".join(words), words[0]}
+    if len(words) >= 2:
+        tags.add("".join(w[0] for w in words).upper())
+    return sorted(tags, key=len, reverse=True)
+
+
+def inline_answers(lines: list[Line], author: str | None) -> list[str]:
+    """Answers typed into unquoted history and tagged with the author's name or initials."""
+    tags = _author_tags(author)
+    if not tags:
+        return []
+    pattern = re.compile(r"^\s*\[(?:" + "|".join(re.escape(t) for t in tags) + r")\]\s*\S", re.IGNORECASE)
+    return [ln.text.strip() for ln in lines if pattern.match(ln.text)]
+
+
+def reply_parts(text: str, author: str | None = None) -> tuple[str, str | None]:
+    """(reply_text, signature) of a body; `author` is the sender's display name, for tagged inline answers."""
     lines = body_lines(text)
     cut = history_start(lines)
     kept = strip_quoted(lines[:cut])
     body, sig = split_signature(kept)
     reply = "\n".join(body).strip()
+    answers = inline_answers(lines[cut:], author)
+    if answers:
+        reply = "\n\n".join([reply] + answers if reply else answers)
     signature = "\n".join(sig).strip() or None
     return reply, signature
