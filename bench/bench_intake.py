@@ -22,7 +22,7 @@ from spocmail import db as dbmod  # noqa: E402
 from spocmail import register as regmod  # noqa: E402
 from spocmail.clock import LONDON, Clock  # noqa: E402
 from spocmail.intake.maildir import MaildirMailbox, deliver  # noqa: E402
-from spocmail.intake.poll import poll_once  # noqa: E402
+from spocmail.pipeline import poll_once  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 TOPICS = ["my bin was missed", "the planning application next door", "damp in my flat",

@@ -15,7 +15,7 @@ import click
 
 from spocmail import logs
 from spocmail.clock import Clock, parse_instant
-from spocmail.errors import ConfigError, SpocmailError
+from spocmail.errors import SpocmailError
 
 
 class App:
@@ -195,7 +195,8 @@ def register_show(app: App, customer: str | None, as_json: bool) -> None:
 @pass_app
 def poll(app: App, once: bool, as_json: bool) -> None:
     """Fetch everything new from the mailbox and store it (then identify, file and route it)."""
-    from spocmail.intake.poll import open_mailbox, poll_once
+    from spocmail.intake.poll import open_mailbox
+    from spocmail.pipeline import poll_once
 
     database = app.database()
     mailbox = open_mailbox(app.config)
@@ -844,5 +845,3 @@ def _fail(message: str, code: int, as_json: bool) -> None:
 if __name__ == "__main__":  # pragma: no cover
     main()
 
-
-__all__ = ["cli", "main", "ConfigError"]

@@ -11,7 +11,8 @@ from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
 from spocmail.errors import MailboxAuthError, MailboxError
-from spocmail.intake.poll import open_mailbox, poll_once
+from spocmail.intake.poll import open_mailbox
+from spocmail.pipeline import poll_once
 from spocmail.schedule import run_due
 
 log = logs.get("daemon")

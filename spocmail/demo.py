@@ -32,7 +32,7 @@ from spocmail.db.outbox import OutboxMail
 from spocmail.db.register import Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.intake.maildir import MaildirMailbox, deliver
-from spocmail.intake.poll import poll_once
+from spocmail.pipeline import poll_once
 from spocmail.schedule import run_due
 from spocmail.sending import flush_outbox
 

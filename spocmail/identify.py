@@ -331,11 +331,9 @@ def register_view(session, config) -> RegisterView:
 
 
 def _issue_refs(session) -> dict[str, str]:
-    try:
-        from spocmail.db.issues import Issue
-    except ImportError:  # issues arrive with filing
-        return {}
     from sqlalchemy import select
+
+    from spocmail.db.issues import Issue
 
     return {ref.upper(): cust for ref, cust in session.execute(select(Issue.ref, Issue.customer_id))}
 

@@ -21,6 +21,7 @@ from spocmail.db.mail import Message
 from spocmail.db.register import Arrangement, Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import ConfigError
+from spocmail.filing import FilingError
 from spocmail.mail import ParsedMail
 from spocmail.rules import OfficerInfo, RouteRules, route
 
@@ -248,8 +249,6 @@ def approve(session: Session, issue: Issue, *, actor: str, now: datetime) -> int
     """The SPOC approves the issue's answers (as edited) for the customer's eyes; approving twice changes nothing."""
     pending = [a for a in issue.answers if a.approved_at is None]
     if not issue.answers:
-        from spocmail.filing import FilingError
-
         raise FilingError(f"{issue.ref} has no answer to approve; add one with `spocmail issues answer {issue.ref}`")
     for a in pending:
         a.approved_at, a.approved_by = now, actor
@@ -266,8 +265,6 @@ def edit_answer(session: Session, issue: Issue, text: str, *, actor: str, now: d
     """The SPOC's own words for the customer: edits the latest answer, or writes one where no officer did."""
     text = text.strip()
     if not text:
-        from spocmail.filing import FilingError
-
         raise FilingError("the answer text is empty")
     latest = issue.answers[-1] if issue.answers else None
     if latest is None or latest.sent_in is not None:

@@ -21,7 +21,9 @@ from spocmail.filing import file_message
 from spocmail.identify import Evidence, Identification, identify, register_view
 from spocmail.mail import parse_mail
 from spocmail.officers import match_reply, record_reply, route_issue, send_request
-from spocmail.respond import approve_by_reply
+from spocmail.intake.poll import PollCounts, intake
+from spocmail.respond import acknowledge_new, approve_by_reply
+from spocmail.sending import flush_outbox
 from spocmail.rules import load_classify, load_route
 
 log = logs.get("pipeline")
@@ -188,3 +190,16 @@ def retry(session: Session, message_pk: int, *, actor: str, now: datetime) -> No
     message.state, message.attempts = "stored", 0
     audit.record(session, at=now, actor=actor, action="mail.retry", subject_type="message",
                  subject_id=str(message_pk), before=before)
+
+
+def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None) -> PollCounts:
+    """One pass: store what is new, work every stored mail through the steps, acknowledge, send what is queued."""
+    counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=on_mail)
+    steps = process_stored(config, db, clock)
+    counts.filed += steps.filed
+    counts.triage += steps.triage
+    counts.answers += steps.answers
+    acknowledge_new(config, db, clock)
+    counts.sent += flush_outbox(config, db, clock, mailbox).get("sent", 0)
+    log.info("poll finished", extra={"event": "intake.poll", **counts.to_json()})
+    return counts

@@ -1,4 +1,4 @@
-"""One pass over the mailbox: store each new mail (commit), then acknowledge it, then run the later steps."""
+"""One pass over the mailbox: store each new mail (commit), and only then acknowledge it to the mailbox."""
 
 from __future__ import annotations
 
@@ -65,22 +65,4 @@ def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
             mark_acknowledged(session, mail, clock.now())
         if on_mail is not None:
             on_mail(mail)
-    return counts
-
-
-def poll_once(config: Config, db: Database, mailbox: Mailbox, clock: Clock,
-              on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
-    from spocmail.pipeline import process_stored
-
-    counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=on_mail)
-    steps = process_stored(config, db, clock)
-    counts.filed += steps.filed
-    counts.triage += steps.triage
-    counts.answers += steps.answers
-    from spocmail.respond import acknowledge_new
-    from spocmail.sending import flush_outbox
-
-    acknowledge_new(config, db, clock)
-    counts.sent += flush_outbox(config, db, clock, mailbox).get("sent", 0)
-    log.info("poll finished", extra={"event": "intake.poll", **counts.to_json()})
     return counts
