@@ -312,16 +312,24 @@ def triage_assign(app: App, message: int, customer: str, confirm_address: bool, 
     """File waiting mail MESSAGE for CUSTOMER."""
     from spocmail import triage
 
+    from spocmail.pipeline import file_assigned
+    from spocmail.sending import flush_outbox
+
     database = app.database()
-    with database.session() as session:
-        result = triage.assign(session, message, customer, confirm_address=confirm_address, actor=actor,
-                               now=app.clock.now())
-    database.dispose()
+    try:
+        with database.session() as session:
+            result = triage.assign(session, message, customer, confirm_address=confirm_address, actor=actor,
+                                   now=app.clock.now())
+            session.flush()
+            result["issues"] = file_assigned(session, message, app.config, app.clock.now())
+        flush_outbox(app.config, database, app.clock)  # the officer requests for the new issues
+    finally:
+        database.dispose()
     if as_json:
         emit(result)
     else:
         extra = f"; {result['confirmed_address']} confirmed" if result["confirmed_address"] else ""
-        click.echo(f"mail {message} filed for {customer}{extra}")
+        click.echo(f"mail {message} filed for {customer}{extra}; issues: {', '.join(result['issues']) or 'none'}")
 
 
 @cli.group("address")

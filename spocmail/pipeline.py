@@ -118,17 +118,34 @@ def handle(session: Session, message: Message, config: Config, ctx: Context, now
     record_identification(session, message, ident, now)
     if ident.decision not in ("filed", "provisional") or ident.customer is None:
         return ident.decision
+    file_and_route(session, message, parsed, ident.customer, config, ctx, now, extra_address=ident.suggest_address)
+    return ident.decision
+
+
+def file_and_route(session: Session, message: Message, parsed, customer_id: str, config: Config, ctx: Context,
+                   now: datetime, extra_address: str | None = None):
+    """The customer's contact becomes issues, and each new issue goes to the officer best placed to answer."""
     addresses = set(session.scalars(select(CustomerAddress.email).where(
-        CustomerAddress.customer_id == ident.customer, CustomerAddress.status != "rejected")))
-    addresses.update(a for a in [ident.suggest_address] if a)
-    result = file_message(session, message, parsed, ident.customer, addresses, ctx.classify_rules, ctx.calendar,
+        CustomerAddress.customer_id == customer_id, CustomerAddress.status != "rejected")))
+    addresses.update(a for a in [extra_address] if a)
+    result = file_message(session, message, parsed, customer_id, addresses, ctx.classify_rules, ctx.calendar,
                           now, tz=config.council.timezone)
     for issue in result.new:
         routing = route_issue(session, issue, ctx.route_rules, now.astimezone(config.tz).date())
         issue.routing_reason = routing.reason
         send_request(session, issue, routing.officer_id, config, ctx.calendar, now,
                      covering_for=routing.covered_for, reason=routing.reason)
-    return ident.decision
+    return result
+
+
+def file_assigned(session: Session, message_pk: int, config: Config, now: datetime) -> list[str]:
+    """After the SPOC files a waiting mail for a customer: its requests become issues, routed like any other."""
+    message = session.get(Message, message_pk)
+    if message.customer_id is None:
+        return []
+    result = file_and_route(session, message, parse_mail(message.raw), message.customer_id, config,
+                            Context.load(config), now)
+    return [i.ref for i in result.new] + [i.ref for i in result.repeats]
 
 
 def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:

@@ -39,6 +39,9 @@ def test_assign_with_confirm_address_makes_the_sender_known_and_is_audited(proje
     project.ok("poll", "--once")
     message = project.ok("triage", "--json").json()[0]["message"]
     result = project.ok("triage", "assign", str(message), "jordan", "--confirm-address", "--json").json()
+    assert result["issues"] == [i["ref"] for i in project.ok("issues", "list", "--json").json()]
+    assert len(result["issues"]) == 1  # the mail's request is now an issue, routed like any other
+    del result["issues"]
     assert result == {"message": message, "customer": "jordan", "decision": "filed",
                       "confirmed_address": "jay@webmail.example"}
     assert project.ok("triage", "--json").json() == []

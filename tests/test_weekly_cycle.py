@@ -301,3 +301,24 @@ def test_the_daemons_scheduler_sends_a_missed_weekly_response_once_after_a_resta
     daemon_at("2026-11-27T15:30")  # down over 12:00, back at 15:30: sent once
     daemon_at("2026-11-27T15:45")  # restarted again: not sent again
     assert len(world.sent_to("jordan@example.org", "weekly response")) == 1
+
+
+def test_documents_past_the_size_limit_are_named_to_follow_and_the_spoc_is_told(tmp_path):
+    p = make_project(tmp_path / "p", f"sqlite:///{tmp_path}/p/db.sqlite",
+                     extra="[weekly]\nmax_attachment_bytes = 10\n")
+    deliver(p.maildir, THREE)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    sent = lambda: [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # noqa: E731
+                    for f in (p.dir / "outbox").glob("*.eml")]
+    request = next(m for m in sent() if "#" in str(m["Subject"]) and "alex.jones" in str(m["To"]))
+    deliver(p.maildir, reply(request, "Alex Jones <alex.jones@council.example>", "The committee report is attached.",
+                             attachment=b"%PDF-1.4 far more than ten bytes of committee report"))
+    p.ok("poll", "--once", "--now", "2026-11-24T10:00")
+    ref = next(i["ref"] for i in p.ok("issues", "list", "--json").json() if i["officer"] == "planning")
+    p.ok("issues", "approve", ref, "--now", "2026-11-24T10:05")
+    p.ok("weekly", "send", "jordan", "--approve", "--now", "2026-11-27T12:00")
+    weekly = next(m for m in sent() if "weekly response" in str(m["Subject"]) and "jordan@" in str(m["To"]))
+    assert list(weekly.iter_attachments()) == []
+    assert "Documents that will follow separately: agency-spend-2025.pdf" in weekly.get_body(("plain",)).get_content()
+    notices = [m for m in sent() if str(m["Subject"]).strip().startswith("Documents too large")]
+    assert len(notices) == 1 and "morgan.reed@council.example" in str(notices[0]["To"])
