@@ -260,7 +260,8 @@ def identify_cmd(app: App, file: Path, as_json: bool) -> None:
     parsed = parse_mail(file.read_bytes())
     database = app.database()
     with database.session() as session:
-        ident = identify(parsed, register_view(session, app.config), threshold=app.config.identify.threshold)
+        ident = identify(parsed, register_view(session, app.config, parsed),
+                         threshold=app.config.identify.threshold)
     database.dispose()
     doc = ident.to_json()
     if as_json:

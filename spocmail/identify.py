@@ -307,8 +307,8 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5) -> Id
 # ------------------------------------------------------------------ against the record
 
 
-def register_view(session, config) -> RegisterView:
-    """Snapshot the register (and what spocmail has issued and sent) for identification."""
+def register_view(session, config, mail: ParsedMail | None = None) -> RegisterView:
+    """Snapshot the register for identification; of what spocmail has issued and sent, only what `mail` cites."""
     from sqlalchemy import select
 
     from spocmail.db.register import Customer, Member, Officer
@@ -323,27 +323,46 @@ def register_view(session, config) -> RegisterView:
             id=c.id, name=c.name, confirmed=tuple(by["confirmed"]), suggested=tuple(by["suggested"]),
             rejected=tuple(by["rejected"]), phones=tuple(c.phones), postal_address=c.postal_address,
             active=arr is None or arr.status in ("active", "ending")))
+    refs, thread = _citations(mail)
     return RegisterView(
         spoc_address=config.spoc.address, staff_domains=config.council.staff_domains,
         officers={o.email: o.id for o in session.scalars(select(Officer))},
         members={m.email: m.id for m in session.scalars(select(Member))},
-        customers=tuple(customers), issue_refs=_issue_refs(session), sent_message_ids=_sent_ids(session))
+        customers=tuple(customers), issue_refs=_issue_refs(session, refs), sent_message_ids=_sent_ids(session, thread))
 
 
-def _issue_refs(session) -> dict[str, str]:
+def _citations(mail: ParsedMail | None) -> tuple[set[str] | None, set[str] | None]:
+    """The issue references and Message-IDs a mail cites (None: no mail given, load everything)."""
+    if mail is None:
+        return None, None
+    texts = [mail.subject or "", mail.reply_text or "", mail.body_text or ""] + [f.body or "" for f in mail.forwarded]
+    refs = {r.upper() for t in texts for r in _REF.findall(t)}
+    thread = {m for m in [mail.in_reply_to, *mail.references] if m}
+    return refs, thread
+
+
+def _issue_refs(session, refs: set[str] | None) -> dict[str, str]:
     from sqlalchemy import select
 
     from spocmail.db.issues import Issue
 
-    return {ref.upper(): cust for ref, cust in session.execute(select(Issue.ref, Issue.customer_id))}
+    q = select(Issue.ref, Issue.customer_id)
+    if refs is not None:
+        if not refs:
+            return {}
+        q = q.where(Issue.ref.in_(sorted(refs)))
+    return {ref.upper(): cust for ref, cust in session.execute(q)}
 
 
-def _sent_ids(session) -> dict[str, str]:
+def _sent_ids(session, thread: set[str] | None) -> dict[str, str]:
     from sqlalchemy import select
 
     from spocmail.db.mail import Message
 
-    rows = session.execute(select(Message.message_id, Message.customer_id)
-                           .where(Message.direction == "out", Message.customer_id.is_not(None),
-                                  Message.message_id.is_not(None)))
-    return {mid: cust for mid, cust in rows}
+    q = select(Message.message_id, Message.customer_id).where(
+        Message.direction == "out", Message.customer_id.is_not(None), Message.message_id.is_not(None))
+    if thread is not None:
+        if not thread:
+            return {}
+        q = q.where(Message.message_id.in_(sorted(thread)))
+    return {mid: cust for mid, cust in session.execute(q)}

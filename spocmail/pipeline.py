@@ -87,7 +87,7 @@ def handle(session: Session, message: Message, config: Config, ctx: Context, now
     parsed = parse_mail(message.raw)
     message.auto_reply = parsed.auto_reply
     message.defects = sorted(set(message.defects) | set(parsed.defects))
-    view = register_view(session, config)
+    view = register_view(session, config, parsed)
     approval = approve_by_reply(session, parsed, config, ctx.calendar, now)
     if approval is not None and approval.get("status") != "not an approval":
         record_identification(session, message, Identification(
