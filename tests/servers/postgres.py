@@ -171,8 +171,17 @@ class PostgresServer:
         import psycopg
 
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(self.conninfo(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        # template0 is never connected to, so a stray session on template1 cannot make CREATE fail;
+        # a few tries cover a cluster that is still busy finishing the previous test's DROP.
+        for attempt in range(3):
+            try:
+                with psycopg.connect(self.conninfo(), autocommit=True) as conn:
+                    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+                return name
+            except psycopg.OperationalError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
         return name
 
     def drop_database(self, name: str) -> None:
