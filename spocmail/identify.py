@@ -8,24 +8,10 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from spocmail.mail import ParsedMail
+from spocmail.rules import IdentifyRules, load_identify
 
 DECISIONS = ("filed", "provisional", "triage", "not-a-request")
 ROLES = ("customer", "officer", "member", "system", "unknown")
-
-# How much each kind of evidence says that a mail is a customer's, combined as independent
-# signals (1 - Π(1 - w)). A confirmed address is not weighed: it decides at once.
-WEIGHTS = {
-    "forwarded-name": 0.35,
-    "display-name": 0.35,
-    "display-name-partial": 0.15,
-    "name-in-text": 0.25,
-    "phone": 0.45,
-    "postcode": 0.25,
-    "postal-address": 0.25,
-    "issue-reference": 0.5,
-    "thread": 0.6,
-    "suggested-address": 0.3,
-}
 
 _PHONE = re.compile(r"(?<![\d])(?:\+\s?44\s?\(?0?\)?|0)\s?\d(?:[\s-]?\d){8,9}(?![\d])")
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.I)
@@ -191,7 +177,7 @@ def _combine(weights: Iterable[float]) -> float:
 
 
 def _score_customer(c: CustomerInfo, mail: ParsedMail, view: RegisterView, sender: str | None,
-                    sender_role: str, texts: list[str]) -> Candidate:
+                    sender_role: str, texts: list[str], weights) -> Candidate:
     ev: list[Evidence] = []
     # who wrote the original: the outer sender when they are not staff, and every forwarded original
     originals = []
@@ -202,36 +188,36 @@ def _score_customer(c: CustomerInfo, mail: ParsedMail, view: RegisterView, sende
     for where, name, email in originals:
         if email and email in c.suggested:
             ev.append(Evidence("suggested-address", f"{where} {email} was suggested before for {c.id} "
-                                                    f"and awaits the SPOC", WEIGHTS["suggested-address"]))
+                                                    f"and awaits the SPOC", weights["suggested-address"]))
         match = name_match(name, c.name)
         if match == "full":
             kind = "display-name" if where == "sender" else "forwarded-name"
-            ev.append(Evidence(kind, f"{where} is named {name!r}, as {c.name!r}", WEIGHTS[kind]))
+            ev.append(Evidence(kind, f"{where} is named {name!r}, as {c.name!r}", weights[kind]))
         elif match == "partial":
             ev.append(Evidence("display-name-partial", f"{where} is named {name!r}, like {c.name!r}",
-                               WEIGHTS["display-name-partial"]))
+                               weights["display-name-partial"]))
     text = "\n".join(texts)
     folded = _fold(text)
     if c.name and _fold(c.name) in folded and not any(e.kind in ("display-name", "forwarded-name") for e in ev):
-        ev.append(Evidence("name-in-text", f"the text names {c.name!r}", WEIGHTS["name-in-text"]))
+        ev.append(Evidence("name-in-text", f"the text names {c.name!r}", weights["name-in-text"]))
     known_phones = {normalise_phone(p): p for p in c.phones}
     for p in sorted(phones_in(text) & set(known_phones)):
-        ev.append(Evidence("phone", f"phone number {known_phones[p]} in the text", WEIGHTS["phone"]))
+        ev.append(Evidence("phone", f"phone number {known_phones[p]} in the text", weights["phone"]))
     wanted_pc = postcodes_in(c.postal_address)
     for pc in sorted(postcodes_in(text) & wanted_pc):
-        ev.append(Evidence("postcode", f"postcode {pc} in the text", WEIGHTS["postcode"]))
+        ev.append(Evidence("postcode", f"postcode {pc} in the text", weights["postcode"]))
     line = _first_line(c.postal_address)
     if line and len(line) > 5 and line in folded:
         ev.append(Evidence("postal-address", f"postal address {c.postal_address.split(',')[0]!r} in the text",
-                           WEIGHTS["postal-address"]))
+                           weights["postal-address"]))
     refs = {r.upper() for t in texts + [mail.subject or ""] for r in _REF.findall(t)}
     for ref in sorted(refs):
         if view.issue_refs.get(ref) == c.id:
-            ev.append(Evidence("issue-reference", f"mentions {ref}, an issue of {c.id}", WEIGHTS["issue-reference"]))
+            ev.append(Evidence("issue-reference", f"mentions {ref}, an issue of {c.id}", weights["issue-reference"]))
     thread = [mail.in_reply_to] + list(mail.references)
     for mid in thread:
         if mid and view.sent_message_ids.get(mid) == c.id:
-            ev.append(Evidence("thread", f"replies to {mid}, which spocmail sent about {c.id}", WEIGHTS["thread"]))
+            ev.append(Evidence("thread", f"replies to {mid}, which spocmail sent about {c.id}", weights["thread"]))
             break
     # one piece of evidence per kind counts (the same phone twice is one fact)
     best: dict[str, Evidence] = {}
@@ -242,8 +228,10 @@ def _score_customer(c: CustomerInfo, mail: ParsedMail, view: RegisterView, sende
     return Candidate(c.id, _combine(e.weight for e in kept), kept)
 
 
-def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5) -> Identification:
-    """Decide whose mail this is, as an experienced SPOC would, and say why."""
+def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5,
+             rules: IdentifyRules | None = None) -> Identification:
+    """Decide whose mail this is, as an experienced SPOC would, and say why (weights: rules/identify.toml)."""
+    rules = rules or load_identify()
     sender = (mail.from_.email or "").lower() or None
     role, sender_id = role_of(sender, view)
     base = dict(role=role, sender=sender, sender_id=sender_id)
@@ -272,7 +260,7 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5) -> Id
                          1.0),), **base)
 
     texts = [mail.reply_text or "", mail.body_text or ""] + [f.body or "" for f in mail.forwarded]
-    candidates = sorted((_score_customer(c, mail, view, sender, role, texts) for c in view.customers
+    candidates = sorted((_score_customer(c, mail, view, sender, role, texts, rules.weights) for c in view.customers
                          if c.active), key=lambda c: (-c.score, c.customer))
     candidates = tuple(c for c in candidates if c.evidence)
     if not candidates:
@@ -291,7 +279,7 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5) -> Id
                 break
     customer_rejected = next((c for c in view.customers if c.id == best.customer), None)
     rejected = bool(new_address and customer_rejected and new_address in customer_rejected.rejected)
-    ambiguous = len(candidates) > 1 and candidates[1].score >= best.score - 0.05
+    ambiguous = len(candidates) > 1 and candidates[1].score >= best.score - rules.ambiguity_margin
     if best.score >= threshold and not rejected and not ambiguous:
         return Identification(customer=best.customer, decision="provisional", score=best.score,
                               evidence=best.evidence, suggest_address=new_address, candidates=candidates, **base)

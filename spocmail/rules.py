@@ -910,3 +910,49 @@ def _settle(officer_id: str, reason: str, rule: str, by_id: Mapping[str, Officer
         chain.append(spoc_id)
     parts.append(f"left with the SPOC {name(spoc_id)} until someone returns")
     return Routing(spoc_id, f"{reason}; {'; '.join(parts)}", rule, officer_id, chain)
+
+
+# --------------------------------------------------------------------------- identification weights
+
+IDENTIFY_KINDS = ("forwarded-name", "display-name", "display-name-partial", "name-in-text", "phone", "postcode",
+                  "postal-address", "issue-reference", "thread", "suggested-address")
+
+
+@dataclass(frozen=True)
+class IdentifyRules:
+    """How much each kind of evidence weighs when matching a mail to a customer (rules/identify.toml)."""
+
+    weights: Mapping[str, float]
+    ambiguity_margin: float
+    path: Path
+
+
+def identify_rules_from_dict(data: Mapping[str, Any], path: Path) -> IdentifyRules:
+    unknown = sorted(set(data) - {"weights", "ambiguity_margin"})
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown key; expected [weights] and ambiguity_margin")
+    margin = data.get("ambiguity_margin", 0.05)
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin < 1:
+        raise ConfigError(f"{path}: ambiguity_margin = {margin!r}: expected a number from 0 up to 1")
+    weights = data.get("weights")
+    if not isinstance(weights, dict):
+        raise ConfigError(f"{path}: [weights]: expected a table of evidence kinds and their weights")
+    for kind, w in weights.items():
+        if kind not in IDENTIFY_KINDS:
+            raise ConfigError(f"{path}: [weights] {kind}: unknown kind of evidence; expected one of "
+                              f"{_quoted(IDENTIFY_KINDS)}")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w < 1:
+            raise ConfigError(f"{path}: [weights] {kind} = {w!r}: expected a number between 0 and 1")
+    missing = [k for k in IDENTIFY_KINDS if k not in weights]
+    if missing:
+        raise ConfigError(f"{path}: [weights] {missing[0]}: missing; every kind of evidence needs a weight "
+                          f"between 0 and 1")
+    out = {kind: float(weights[kind]) for kind in IDENTIFY_KINDS}
+    return IdentifyRules(weights=out, ambiguity_margin=float(margin), path=path)
+
+
+@lru_cache(maxsize=8)
+def load_identify(path: str | Path | None = None) -> IdentifyRules:
+    """Read and check rules/identify.toml (or PATH); a fault raises ConfigError naming the file and the key."""
+    path = Path(path) if path is not None else RULES_DIR / "identify.toml"
+    return identify_rules_from_dict(_read(path, "identification weights"), path)

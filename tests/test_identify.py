@@ -114,3 +114,40 @@ def test_name_matching(candidate, result):
 def test_phone_numbers_and_postcodes_are_normalised():
     assert phones_in("ring +44 (0)1234 567890 or 07700-900-123") == {"01234567890", "07700900123"}
     assert postcodes_in("at cb23 6ea and CB236EA") == {"CB23 6EA"}
+
+
+def test_the_shipped_weights_load_and_a_council_can_change_them(tmp_path):
+    from dataclasses import replace
+
+    from spocmail.rules import load_identify
+    shipped = load_identify()
+    assert shipped.weights["phone"] == 0.45 and shipped.ambiguity_margin == 0.05
+    phone_only = parse_mail(mail("Someone <s@webmail.example>", "Ring me on 01234 567890."))
+    assert identify(phone_only, VIEW, 0.5, shipped).decision == "triage"
+    trusting = replace(shipped, weights={**shipped.weights, "phone": 0.8})
+    assert identify(phone_only, VIEW, 0.5, trusting).decision == "provisional"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[weights]\nphone = 1.5\n", "[weights] phone = 1.5: expected a number between 0 and 1"),
+    ("[weights]\nshoe-size = 0.2\n", "[weights] shoe-size: unknown kind of evidence"),
+    ("ambiguity_margin = 'x'\n[weights]\n", "ambiguity_margin = 'x'"),
+    ("weights = 3\n", "[weights]: expected a table"),
+])
+def test_a_bad_weights_file_names_the_file_and_the_key(tmp_path, text, expected):
+    from spocmail.errors import ConfigError
+    from spocmail.rules import load_identify
+    bad = tmp_path / "identify.toml"
+    bad.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_identify(bad)
+    assert str(bad) in str(err.value) and expected in str(err.value)
+
+
+def test_a_weights_file_missing_a_kind_names_it(tmp_path):
+    from spocmail.errors import ConfigError
+    from spocmail.rules import load_identify
+    bad = tmp_path / "identify.toml"
+    bad.write_text("[weights]\nphone = 0.4\n")
+    with pytest.raises(ConfigError, match=r"\[weights\] forwarded-name: missing"):
+        load_identify(bad)
