@@ -23,11 +23,11 @@ from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import ConfigError
 from spocmail.filing import FilingError
 from spocmail.mail import ParsedMail
+from spocmail.register import DAYS
 from spocmail.rules import OfficerInfo, RouteRules, route
 
 log = logs.get("officers")
 RULES = Path(__file__).resolve().parent.parent / "rules"
-DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 ASKED = {
     "foi": "a request for information under the Freedom of Information Act 2000",
     "eir": "a request for environmental information under the Environmental Information Regulations 2004",
@@ -317,14 +317,19 @@ def reminders_due(session: Session, config: Config, calendar: WorkingCalendar, n
                 f"needed by {req.needed_by:%d %b}" + (f"; statutory deadline {issue.due:%d %b}" if issue.due else ""))
             req.overdue_notified_on = today
     for customer, lines in overdue_by_customer.items():
-        arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer))
-        to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
-                                                          if arr.deputy_id else [])
-        msg = templating.build("notice", subject=f"Overdue answers for {customer} ({len(lines)})",
-                               sender=f"{config.spoc.name} <{config.spoc.address}>", to=to,
-                               heading=f"Requests to officers past their answer date ({customer})", lines=lines,
-                               council=config.council.name)
-        outbox.queue(session, msg, kind="notice", now=now, dedupe_key=f"overdue:{customer}:{today.isoformat()}",
-                     related={"customer": customer})
+        notify_spoc(session, customer, f"Requests to officers past their answer date ({customer})", lines, now,
+                    key=f"overdue:{customer}:{today.isoformat()}", config=config,
+                    subject=f"Overdue answers for {customer} ({len(lines)})")
         counts["overdue"] += len(lines)
     return counts
+
+
+def notify_spoc(session: Session, customer_id: str, heading: str, lines: list[str], now: datetime, key: str,
+                *, config: Config, extra_to: list[str] = (), subject: str | None = None) -> None:
+    """A notice to the SPOC and deputy (and whoever else must know), at most once per key."""
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
+                                                      if arr.deputy_id else []) + list(extra_to)
+    msg = templating.build("notice", subject=subject or heading, sender=f"{config.spoc.name} <{config.spoc.address}>",
+                           to=to, heading=heading, lines=lines, council=config.council.name)
+    outbox.queue(session, msg, kind="notice", now=now, dedupe_key=key, related={"customer": customer_id})

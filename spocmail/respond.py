@@ -18,7 +18,7 @@ from spocmail.db.register import Arrangement, Customer, CustomerAddress, Member,
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import SpocmailError
 from spocmail.mail import parse_mail
-from spocmail.officers import next_weekly_send
+from spocmail.officers import next_weekly_send, notify_spoc
 
 log = logs.get("respond")
 LIVE = ("open", "awaiting", "answered", "approved")
@@ -291,17 +291,6 @@ def _commit_sent(session: Session, draft: Draft, response: Response, row, now: d
                      [f"{name}: send it separately (past the {draft.kind} attachment limit)"
                       for name in draft.held_back], now, key=f"held:{draft.kind}:{draft.customer}:{draft.period}",
                      config=config)
-
-
-def notify_spoc(session: Session, customer_id: str, heading: str, lines: list[str], now: datetime, key: str,
-                *, config: Config, extra_to: list[str] = ()) -> None:
-    """A notice to the SPOC and deputy (and whoever else must know), at most once per key."""
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
-    to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
-                                                      if arr.deputy_id else []) + list(extra_to)
-    msg = templating.build("notice", subject=heading, sender=f"{config.spoc.name} <{config.spoc.address}>", to=to,
-                           heading=heading, lines=lines, council=config.council.name)
-    outbox.queue(session, msg, kind="notice", now=now, dedupe_key=key, related={"customer": customer_id})
 
 
 def send_weekly(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar, now: datetime, *,

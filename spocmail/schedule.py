@@ -85,7 +85,7 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
                 result = {"customer": customer_id, "period": period, "status": "already sent", "detail": str(exc)}
             except (respond.ResponseError, TemplateError) as exc:  # nothing half-built is sent; the SPOC is told
                 result = {"customer": customer_id, "period": period, "status": "failed", "error": str(exc)}
-                respond.notify_spoc(session, customer_id, f"The weekly response to {customer_id} could not be built",
+                officers.notify_spoc(session, customer_id, f"The weekly response to {customer_id} could not be built",
                                     [str(exc)], now, key=f"weekly-failed:{customer_id}:{period}", config=config)
                 log.error("weekly response failed: %s", exc, extra={"event": "schedule.weekly_failed",
                                                                    "customer": customer_id})
@@ -123,7 +123,7 @@ def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, 
             continue
         extra = [session.get(Officer, issue.officer_id).email] if issue.officer_id else []
         state = "overdue" if left < 0 else f"{left} working day{'s' if left != 1 else ''} left"
-        respond.notify_spoc(session, issue.customer_id, f"Statutory deadline: {issue.ref} due {issue.due:%a %-d %b} "
+        officers.notify_spoc(session, issue.customer_id, f"Statutory deadline: {issue.ref} due {issue.due:%a %-d %b} "
                                                         f"({state})",
                             [f"{issue.ref} ({issue.statutory_kind}) received {issue.received_on:%-d %b}, due "
                              f"{issue.due:%A %-d %B %Y}: {state}; status {issue.status}",
@@ -142,7 +142,7 @@ def review_reminders(session: Session, config: Config, now: datetime, days_ahead
                                                          Arrangement.status.in_(("active", "ending")))):
         if today <= arr.review <= today + timedelta(days=days_ahead) and claim(
                 session, "review", f"{arr.customer_id}:{arr.review}", now):
-            respond.notify_spoc(session, arr.customer_id, f"Arrangement review due {arr.review:%-d %B %Y}",
+            officers.notify_spoc(session, arr.customer_id, f"Arrangement review due {arr.review:%-d %B %Y}",
                                 [f"The SPOC arrangement for {arr.customer_id} is due for review on "
                                  f"{arr.review:%A %-d %B %Y} (started {arr.start:%-d %B %Y})."],
                                 now, key=f"review:{arr.customer_id}:{arr.review}", config=config)
