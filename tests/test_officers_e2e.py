@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+from datetime import datetime, timezone
 from email import policy
 
 import pytest
@@ -60,8 +61,8 @@ def officer_reply(request, sender: str, answer: str, *, token_override: str | No
 
 def test_three_questions_become_three_routed_issues_and_answers_come_back(tmp_path, imap, smtp, db_url, monkeypatch):
     project = project_for(tmp_path, imap, smtp, db_url, monkeypatch)
-    imap.append(THREE_QUESTIONS)
-    counts = project.ok("poll", "--once", "--json").json()
+    imap.append(THREE_QUESTIONS, date=datetime(2026, 11, 23, 8, 12, tzinfo=timezone.utc))
+    counts = project.ok("poll", "--once", "--json", "--now", "2026-11-23T08:15").json()
     assert counts["stored"] == 1 and counts["filed"] == 1
 
     issues = project.ok("issues", "list", "--json").json()
@@ -90,7 +91,7 @@ def test_three_questions_become_three_routed_issues_and_answers_come_back(tmp_pa
                               "Collected today, sorry.", token_override="forgedTOKEN123"))
     ooo = officer_reply(requests["foi@council.example"], "Information Team <foi@council.example>", "I am away.")
     imap.append(ooo.replace(b"Subject: RE:", b"Auto-Submitted: auto-replied\r\nSubject: Automatic reply: RE:"))
-    counts = project.ok("poll", "--once", "--json").json()
+    counts = project.ok("poll", "--once", "--json", "--now", "2026-11-24T10:05").json()
     assert counts["answers"] == 1
 
     shown = project.ok("issues", "show", planning_ref, "--json").json()
