@@ -215,12 +215,15 @@ def poll(app: App, once: bool, as_json: bool) -> None:
 @cli.command()
 @click.option("--jobs-every", "jobs_every", type=click.FloatRange(min=0), default=60.0, show_default=True,
               metavar="SECONDS", help="How often the scheduler looks for due jobs (0: no scheduled jobs).")
+@now_option
 @pass_app
 def run(app: App, jobs_every: float) -> None:
     """The daemon: intake (IMAP IDLE where offered, else polling) and the scheduled jobs, until SIGTERM/SIGINT."""
     from spocmail.daemon import Daemon
 
-    Daemon(app.config, app.database(), app.clock, jobs_seconds=jobs_every).run()
+    # replayed from --now, the daemon's clock starts there and then moves with real time
+    clock = Clock(app.now, moving=True) if app.now is not None else app.clock
+    Daemon(app.config, app.database(), clock, jobs_seconds=jobs_every).run()
 
 
 # ------------------------------------------------------------------ mail

@@ -12,6 +12,8 @@ from typing import Callable, Iterator, TypeVar
 
 import pytest
 
+from spocmail.clock import REQUIRE_NOW_ENV
+
 try:  # tests/ is a package: one copy of the server modules, as tests.servers
     from .servers import DovecotServer, PostgresServer, ServerStartError, SmtpSink
 except ImportError:  # tests/ run as loose files: make tests/servers importable by itself
@@ -28,6 +30,21 @@ def _started(start: Callable[[], T]) -> T:
         return start()
     except ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+# -- the clock ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_machine_date(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guard: spocmail refuses to read the system clock in every test ($SPOCMAIL_REQUIRE_NOW), so a test
+    whose outcome would depend on the day it runs fails at once, asking for --now. Mail reaches the
+    servers with its own Date header as its arrival time (tests/servers/dovecot.py, tests/helpers.py).
+    Only tests marked `wall_clock` (the real daemon waking by real time) may read it."""
+    if request.node.get_closest_marker("wall_clock") is None:
+        monkeypatch.setenv(REQUIRE_NOW_ENV, "1")
+    else:
+        monkeypatch.delenv(REQUIRE_NOW_ENV, raising=False)
 
 
 # -- IMAP -----------------------------------------------------------------------------------------

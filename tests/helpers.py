@@ -7,9 +7,20 @@ import json
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from spocmail.cli import main
+from spocmail.intake import maildir
+
+try:
+    from .servers.dovecot import _arrival_of as arrival_of
+except ImportError:  # tests/ run as loose files
+    from servers.dovecot import _arrival_of as arrival_of  # type: ignore[no-redef]
+
+def deliver(path: Path, raw: bytes, seen: bool = False, when: datetime | None = None) -> Path:
+    """Maildir delivery for tests: the arrival time is the mail's Date header unless `when` is given."""
+    return maildir.deliver(path, raw, seen=seen, when=when or arrival_of(raw))
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,14 +47,20 @@ def spocmail(*args: str) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
+# The project clock: what a command run without its own --now takes as "now". A fixed instant, so that
+# no test depends on the machine's date (spocmail itself refuses the system clock under the suite).
+PROJECT_NOW = "2026-12-02T10:00:00+00:00"
+
+
 @dataclass
 class Project:
     dir: Path
     config: Path
     maildir: Path
+    now: str = PROJECT_NOW  # a command's own --now (after the command name) takes precedence
 
     def run(self, *args: str) -> Result:
-        return spocmail("--config", self.config, *args)
+        return spocmail("--config", self.config, "--now", self.now, *args)
 
     def ok(self, *args: str) -> Result:
         result = self.run(*args)

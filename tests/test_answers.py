@@ -11,7 +11,7 @@ import pytest
 
 from spocmail.clock import LONDON
 
-from spocmail.intake.maildir import deliver
+from tests.helpers import deliver
 from tests.helpers import make_project
 
 

@@ -82,8 +82,8 @@ class Daemon:
 
     def __init__(self, project, env):
         self.log = project.dir / "daemon.log"
-        self.proc = subprocess.Popen([sys.executable, "-m", "spocmail", "--config", str(project.config), "run",
-                                      "--jobs-every", "0"], env=env, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "spocmail", "--config", str(project.config), "--now",
+                                      project.now, "run", "--jobs-every", "0"], env=env, stdout=subprocess.PIPE,
                                      stderr=open(self.log, "wb"))
 
     def wait_for_log(self, text: str, timeout: float = 20) -> None:

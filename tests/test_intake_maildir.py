@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from spocmail.db import Database
 from spocmail.db.mail import Message
-from spocmail.intake.maildir import deliver
+from tests.helpers import deliver
 from tests.helpers import make_project
 
 CONTRACT_KEYS = {"fetched", "stored", "duplicates", "filed", "answers", "triage", "quarantined"}
@@ -79,8 +79,8 @@ def test_poll_refuses_a_database_that_was_never_upgraded(tmp_path):
 
 def test_the_console_script_runs(project):
     deliver(project.maildir, sample(5))
-    out = subprocess.run([sys.executable, "-m", "spocmail", "--config", str(project.config), "poll", "--once",
-                          "--json"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-m", "spocmail", "--config", str(project.config), "--now",
+                          project.now, "poll", "--once", "--json"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     import json
     assert json.loads(out.stdout)["stored"] == 1

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from spocmail.db import Database
 from spocmail.db.audit import AuditEntry
-from spocmail.intake.maildir import deliver
+from tests.helpers import deliver
 from tests.helpers import make_project
 
 ONE = ("From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\nSubject: Park\r\n"

@@ -4,7 +4,7 @@ from sqlalchemy import update
 
 from spocmail.db import Database
 from spocmail.db.outbox import OutboxMail
-from spocmail.intake.maildir import deliver
+from tests.helpers import deliver
 from tests.helpers import make_project
 from tests.test_weekly_cycle import THREE
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from spocmail.intake.maildir import deliver
+from tests.helpers import deliver
 from tests.helpers import make_project
 from tests.test_intake_imap import PASSWORD_ENV
 

@@ -334,15 +334,21 @@ service imap-login {{
             helper.shutdown()
 
     def append(self, raw: bytes, folder: str = "INBOX", flags: Iterable = (), date: datetime | None = None) -> int:
-        """IMAP APPEND `raw` to `folder` (created if missing); returns the new UID."""
+        """IMAP APPEND `raw` to `folder` (created if missing); returns the new UID.
+
+        The internal date is `date`, else the mail's own Date header (else a fixed instant): never the
+        machine's date, so no test's outcome depends on the day it runs."""
+        if date is None:
+            date = _arrival_of(raw)
         with self._client() as client:
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             response = client.append(folder, raw, flags=tuple(flags), msg_time=date)
         return _appenduid(response)
 
-    def append_many(self, raws: Iterable[bytes], folder: str = "INBOX") -> list[int]:
-        return [self.append(raw, folder) for raw in raws]
+    def append_many(self, raws: Iterable[bytes], folder: str = "INBOX",
+                    date: datetime | None = None) -> list[int]:
+        return [self.append(raw, folder, date=date) for raw in raws]
 
     def list_folder(self, folder: str = "INBOX") -> list[bytes]:
         """The raw messages in `folder`, in UID order (empty if the folder does not exist)."""
@@ -453,3 +459,21 @@ def _kill_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pgid, signal.SIGKILL)
         return
+
+
+def _arrival_of(raw: bytes) -> datetime:
+    """The Date header of `raw` (aware, in a sane year), else 2026-01-05 09:00 UTC."""
+    import email
+    import email.policy
+    import email.utils
+    from datetime import timezone
+
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    msg = email.message_from_bytes(head + b"\r\n\r\n", policy=email.policy.compat32)
+    try:
+        when = email.utils.parsedate_to_datetime(msg["Date"]) if msg["Date"] else None
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is None or when.tzinfo is None or not 1990 <= when.year <= 2100:
+        return datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    return when
