@@ -821,7 +821,8 @@ def deadline(app: App, kind: str, received: str, pauses: tuple, as_json: bool) -
 
 @cli.command()
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("spocmail-demo"),
-              show_default=True, help="Folder for the demo's config, database, mail and outbox.")
+              show_default=True, help="Folder for the demo's config, database, mail and outbox: new, empty, or "
+                                      "an earlier demo's output (a folder holding anything else is refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def demo(out: Path, as_json: bool) -> None:
     """A self-contained run on the embedded defaults: a register, a Maildir of sample mail, a poll."""

@@ -22,11 +22,21 @@ class TemplateError(SpocmailError):
     """A template could not be rendered: nothing half-built is sent."""
 
 
-@lru_cache(maxsize=4)
 def environment(directories: tuple[str, ...] | str = (str(TEMPLATES),)) -> jinja2.Environment:
     """One environment per search path; the first folder holding a template wins."""
-    search = [directories] if isinstance(directories, str) else list(directories)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), undefined=jinja2.StrictUndefined,
+    dirs = (directories,) if isinstance(directories, str) else tuple(directories)
+    return _environment(dirs, _listing(dirs))
+
+
+def _listing(dirs: tuple[str, ...]) -> tuple:
+    # Jinja reloads a changed template but never notices one added to an earlier folder of the search
+    # path; a new environment when the folders' contents change makes a council's new copy count at once.
+    return tuple(tuple(sorted(p.name for p in Path(d).glob("*.j2"))) for d in dirs)
+
+
+@lru_cache(maxsize=8)
+def _environment(directories: tuple[str, ...], _listing: tuple) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(directories)), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
                                                                  default_for_string=False),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
