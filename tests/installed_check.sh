@@ -29,7 +29,11 @@ work="$(cd "$work" && pwd)"
 case "$work/" in
   "$repo"/*) echo "installed_check: --work $work is inside the checkout; it must be outside" >&2; exit 2 ;;
 esac
-fail() { echo "installed_check: FAILED: $*" >&2; exit 1; }
+fail() {
+  [ -s "$work/stderr.log" ] && tail -20 "$work/stderr.log" >&2
+  echo "installed_check: FAILED: $*" >&2
+  exit 1
+}
 step() { echo "installed_check: $*"; }
 
 # 1. The wheel, built from a copy of the checkout's files (tracked and new, not ignored), so nothing
@@ -80,11 +84,11 @@ case "$where/" in
 esac
 
 step "spocmail demo --out demo"
-"$spocmail" demo --out demo >"$work/demo.log" 2>&1 || { tail -30 "$work/demo.log" >&2; fail "spocmail demo exited $?"; }
+"$spocmail" demo --out demo >"$work/demo.log" 2>&1 || { rc=$?; tail -30 "$work/demo.log" >&2; fail "spocmail demo exited $rc"; }
 ls demo/outbox/*.eml >/dev/null 2>&1 || fail "spocmail demo wrote nothing to demo/outbox/"
 
 step "spocmail deadline --kind foi --received 2026-08-28T10:00 --json"
-"$spocmail" deadline --kind foi --received 2026-08-28T10:00 --json >deadline.json \
+"$spocmail" deadline --kind foi --received 2026-08-28T10:00 --json >deadline.json 2>>"$work/stderr.log" \
   || fail "spocmail deadline exited $?"
 "$venv/bin/python" - deadline.json <<'EOF' || fail "spocmail deadline printed the wrong due date"
 import json, sys
@@ -94,9 +98,9 @@ assert doc["kind"] == "foi" and doc["received"] == "2026-08-28" and doc["due"] =
 EOF
 
 step "spocmail init site; db upgrade; register import; poll --once; weekly preview"
-"$spocmail" init site >/dev/null || fail "spocmail init exited $?"
+"$spocmail" init site >/dev/null 2>>"$work/stderr.log" || fail "spocmail init exited $?"
 cd site
-"$spocmail" db upgrade 2>/dev/null || fail "spocmail db upgrade exited $?"
+"$spocmail" db upgrade 2>>"$work/stderr.log" || fail "spocmail db upgrade exited $?"
 "$spocmail" register import register.toml >/dev/null || fail "spocmail register import exited $?"
 cat >var/maildir/new/1.eml <<'EOF'
 From: Jordan Example <jordan@example.org>
@@ -107,13 +111,13 @@ Message-ID: <installed-check-1@example.org>
 
 My green bin was missed again on Friday, please collect it.
 EOF
-"$spocmail" poll --once --json --now 2026-11-23T09:05 >poll.json 2>/dev/null || fail "spocmail poll --once exited $?"
+"$spocmail" poll --once --json --now 2026-11-23T09:05 >poll.json 2>>"$work/stderr.log" || fail "spocmail poll --once exited $?"
 "$venv/bin/python" - poll.json <<'EOF' || fail "spocmail poll --once did not file the mail"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["stored"] == 1 and doc["filed"] == 1, doc
 EOF
-"$spocmail" weekly preview jordan --json --now 2026-11-27T11:00 >preview.json 2>/dev/null \
+"$spocmail" weekly preview jordan --json --now 2026-11-27T11:00 >preview.json 2>>"$work/stderr.log" \
   || fail "spocmail weekly preview exited $?"
 "$venv/bin/python" - preview.json <<'EOF' || fail "spocmail weekly preview is not the customer's response"
 import json, sys
