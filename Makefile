@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test installed-check bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The wheel, installed into a fresh venv outside the checkout, runs the demo, init and the rest (CI runs it).
+installed-check:
+	PYTHON=$(PYTHON) tests/installed_check.sh
 
 bench: $(VENV)/.installed
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

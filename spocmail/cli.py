@@ -29,8 +29,11 @@ class App:
     def config(self):
         from spocmail import config
 
+        from spocmail import ruleset
+
         cfg = config.load(config.locate(self.config_path))
         logs.setup(cfg.logging.format, cfg.logging.level, cfg.logging.file)
+        ruleset.activate(cfg)  # a bad rules file or template stops every command here, before any work
         return cfg
 
     @cached_property
@@ -38,9 +41,13 @@ class App:
         """The config when there is one; built-in defaults when no file exists (for pure commands)."""
         from spocmail import config
 
+        from spocmail import ruleset
+
         path = config.locate(self.config_path)
         if self.config_path is None and not path.exists():
-            return config.Config()
+            cfg = config.Config()
+            ruleset.activate(cfg)
+            return cfg
         return self.config
 
     @cached_property
@@ -108,6 +115,11 @@ pass_app = click.make_pass_decorator(App)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, now: str | None) -> None:
     """spocmail: run a council's Single Point of Contact arrangement from its shared mailbox."""
+    from spocmail import resources
+
+    # Each run reads the rules its own config names, and leaves none behind (tests run many in one process).
+    resources.use(None)
+    ctx.call_on_close(lambda: resources.use(None))
     ctx.obj = App(config_path, _now_type(now))
 
 
@@ -482,9 +494,11 @@ def issues_merge(app, session, issue, actor, into):
 def issues_split(app, session, issue, actor, parts):
     from spocmail import filing
     from spocmail.deadlines import WorkingCalendar
+    from spocmail.resources import rules_file
     from spocmail.rules import load_classify
 
-    created = filing.split(session, issue, list(parts), actor=actor, now=app.clock.now(), rules=load_classify(),
+    created = filing.split(session, issue, list(parts), actor=actor, now=app.clock.now(),
+                           rules=load_classify(rules_file("classify.toml", app.config)),
                            calendar=WorkingCalendar(app.config.council.holidays))
     return f"{issue.ref} split: " + ", ".join(i.ref for i in created)
 
@@ -810,7 +824,8 @@ def deadline(app: App, kind: str, received: str, pauses: tuple, as_json: bool) -
 
 @cli.command()
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("spocmail-demo"),
-              show_default=True, help="Folder for the demo's config, database, mail and outbox.")
+              show_default=True, help="Folder for the demo's config, database, mail and outbox: new, empty, or "
+                                      "an earlier demo's output (a folder holding anything else is refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def demo(out: Path, as_json: bool) -> None:
     """A self-contained run on the embedded defaults: a register, a Maildir of sample mail, a poll."""
@@ -819,6 +834,26 @@ def demo(out: Path, as_json: bool) -> None:
     summary = run_demo(out, echo=None if as_json else click.echo)
     if as_json:
         emit(summary)
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def init_cmd(directory: Path, as_json: bool) -> None:
+    """Write a starting config.toml, register.toml and editable copies of the rules and templates into DIRECTORY."""
+    from spocmail.scaffold import init
+
+    written = init(directory)
+    if as_json:
+        emit(written.to_json())
+        return
+    rel = [p.relative_to(written.dir) for p in written.files]
+    rules = sum(1 for p in rel if p.parts[0] == "rules")
+    templates = sum(1 for p in rel if p.parts[0] == "templates")
+    click.echo(f"wrote {written.dir}/: config.toml, register.toml, {rules} rules files in rules/ and "
+               f"{templates} templates in templates/ (the config reads these copies: edit them freely)")
+    click.echo(f"next: cd {written.dir} && spocmail db upgrade && spocmail register import register.toml "
+               f"&& spocmail poll --once")
 
 
 # ------------------------------------------------------------------ errors, in one place

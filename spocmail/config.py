@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from spocmail import resources
 from spocmail.errors import ConfigError
 
 HOLIDAY_REGIONS = ("uk", "england-and-wales", "scotland", "northern-ireland")
@@ -98,6 +99,16 @@ class IdentifyConfig:
 
 
 @dataclass(frozen=True)
+class RulesConfig:
+    dir: Path | None = None  # None: the rules packaged with spocmail
+
+
+@dataclass(frozen=True)
+class TemplatesConfig:
+    dir: Path | None = None  # None: the templates packaged with spocmail
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     format: str = "text"
     level: str = "INFO"
@@ -115,6 +126,8 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     identify: IdentifyConfig = field(default_factory=IdentifyConfig)
     weekly: WeeklyConfig = field(default_factory=WeeklyConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
 
     @property
@@ -230,12 +243,21 @@ class _Reader:
             p = self.path.parent / p
         return p
 
+    def folder(self, key: str, what: str) -> Path | None:
+        """An optional folder that must exist: the council's own copies of something spocmail ships."""
+        p = self.path_(key, None)
+        if p is not None and not p.is_dir():
+            raise ConfigError(f"{self.where}: [{self.section}] {key} = {self.data[key]!r}: no such folder ({p}); "
+                              f"expected a folder with the council's own {what} (`spocmail init DIR` writes "
+                              f"one), or remove the key to use the {what} packaged with spocmail")
+        return p
+
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.seen)
         if unknown:
             raise ConfigError(
                 f"{self.where}: [{self.section}] {unknown[0]}: unknown key; "
-                f"see config.example.toml for the keys of [{self.section}]"
+                f"the keys of [{self.section}] are documented in {resources.packaged('config.example.toml')}"
             )
 
 
@@ -374,6 +396,14 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     )
     r.done()
 
+    r = _Reader(path, "rules", data.get("rules", {}))
+    rules = RulesConfig(dir=r.folder("dir", "rules files"))
+    r.done()
+
+    r = _Reader(path, "templates", data.get("templates", {}))
+    templates = TemplatesConfig(dir=r.folder("dir", "mail templates"))
+    r.done()
+
     r = _Reader(path, "logging", data.get("logging", {}))
     logging_ = LoggingConfig(
         format=r.choice("format", "text", ("text", "json")),
@@ -383,7 +413,8 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     r.done()
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
-                  mailbox=mailbox, smtp=smtp, identify=identify, weekly=weekly, logging=logging_)
+                  mailbox=mailbox, smtp=smtp, identify=identify, weekly=weekly, rules=rules,
+                  templates=templates, logging=logging_)
 
 
 def load(path: Path) -> Config:
@@ -392,8 +423,8 @@ def load(path: Path) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file; copy config.example.toml to {path} "
-                          f"or pass --config PATH") from None
+        raise ConfigError(f"{path}: no such config file; write a starting one with `spocmail init DIR` and "
+                          f"pass --config DIR/config.toml (or set $SPOCMAIL_CONFIG), or run from DIR") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
     try:

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as _holidays
 
+from spocmail import resources
 from spocmail.errors import ConfigError
 
-DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "deadlines.toml"
+DEFAULT_RULES_PATH = resources.packaged("rules") / "deadlines.toml"  # the shipped copy
 
 # The kinds the command line promises (CONTRACT.md); a rules file must keep them.
 REQUIRED_KINDS = ("foi", "eir", "eir-extended", "sar", "sar-extended", "complaint")
@@ -388,8 +389,8 @@ def rules_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Deadli
 
 
 def load_rules(path: Path | str | None = None) -> DeadlineRules:
-    """Read and validate a rules file; by default the repository's rules/deadlines.toml."""
-    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    """Read and validate a rules file; by default the council's rules/deadlines.toml, else the shipped one."""
+    path = Path(path) if path is not None else resources.rules_file("deadlines.toml")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -403,10 +404,20 @@ def load_rules(path: Path | str | None = None) -> DeadlineRules:
     return rules_from_dict(data, path)
 
 
-@lru_cache(maxsize=1)
 def default_rules() -> DeadlineRules:
-    """The shipped rules, read once per process."""
-    return load_rules()
+    """The rules in force (the council's copy, else the shipped one), read again only when the file changes."""
+    path = resources.rules_file("deadlines.toml")
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = ()
+    return _cached_rules(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _cached_rules(path: Path, _stamp: tuple) -> DeadlineRules:
+    return load_rules(path)
 
 
 # --------------------------------------------------------------------------- due dates

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from spocmail import config as configmod
 from spocmail import db as dbmod
-from spocmail import logs, officers, respond, triage
+from spocmail import logs, officers, resources, respond, ruleset, triage
 from spocmail import register as regmod
 from spocmail.clock import LONDON, Clock
 from spocmail.db.decisions import Identification as Decision
@@ -31,12 +31,12 @@ from spocmail.db.mail import Message
 from spocmail.db.outbox import OutboxMail
 from spocmail.db.register import Officer
 from spocmail.deadlines import WorkingCalendar
+from spocmail.errors import ConfigError
 from spocmail.intake.maildir import MaildirMailbox, deliver
 from spocmail.pipeline import poll_once
 from spocmail.schedule import run_due
 from spocmail.sending import flush_outbox
 
-REPO = Path(__file__).resolve().parent.parent
 START = datetime(2026, 11, 23, tzinfo=LONDON)  # a Monday
 CONFIG = """\
 # Written by `spocmail demo`: the embedded defaults, all inside this folder.
@@ -195,17 +195,49 @@ class Demo:
         self.log(approve_at, f"the SPOC approves; weekly response {result['period']} sent: {summary}")
 
 
+# The demo writes this file first and only ever replaces a folder that holds it and nothing but what the
+# demo itself writes: a user's folder (`--out .` in their project, say) is never deleted.
+MARKER = ".spocmail-demo"
+WRITES = frozenset({MARKER, "config.toml", "register.toml", "spocmail.db", "spocmail.db-wal", "spocmail.db-shm",
+                    "spocmail.db-journal", "mail", "maildir", "outbox", "spocmail.log"})
+
+
+def prepare(out: Path) -> None:
+    """An empty folder for the demo: new, empty, or a previous demo's output (which is cleared)."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file; expected a folder for the demo (new, empty, or a previous "
+                          f"demo's output)")
+    entries = sorted(out.iterdir()) if out.is_dir() else []
+    if entries:
+        if not (out / MARKER).is_file():
+            raise ConfigError(f"--out {out}: the folder is not empty and is not a spocmail demo folder (it has no "
+                              f"{MARKER} file); spocmail demo deletes nothing of yours: give a new or empty "
+                              f"folder, such as --out spocmail-demo")
+        foreign = [p.name for p in entries if p.name not in WRITES]
+        if foreign:
+            raise ConfigError(f"--out {out}: this demo folder also holds {', '.join(foreign[:5])}"
+                              f"{', ...' if len(foreign) > 5 else ''}, which the demo did not write; move "
+                              f"{'it' if len(foreign) == 1 else 'them'} out first, or give a new folder")
+        for p in entries:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("Written by `spocmail demo`: running it again with --out this folder replaces "
+                              "what the demo wrote here.\n", encoding="utf-8")
+
+
 def run_demo(out: Path, echo: Callable[[str], None] | None = print) -> dict:
     """Build a fresh demo folder, play a month, and return a summary (also printed through `echo`)."""
     say = echo or (lambda _s: None)
     out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    prepare(out)
     (out / "config.toml").write_text(CONFIG, encoding="utf-8")
-    shutil.copy(REPO / "examples" / "register.toml", out / "register.toml")
+    shutil.copy(resources.packaged("examples/register.toml"), out / "register.toml")
     cfg = configmod.load(out / "config.toml")
     logs.setup(cfg.logging.format, cfg.logging.level, cfg.logging.file)
+    ruleset.activate(cfg)
     dbmod.upgrade(cfg.database.url)
     database = dbmod.Database(cfg.database.url)
     d = Demo(out, cfg, database, say, [])

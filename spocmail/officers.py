@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,14 +17,12 @@ from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
 from spocmail.db.mail import Message
 from spocmail.db.register import Arrangement, Officer
 from spocmail.deadlines import WorkingCalendar
-from spocmail.errors import ConfigError
 from spocmail.filing import FilingError
 from spocmail.mail import ParsedMail
 from spocmail.register import DAYS
-from spocmail.rules import OfficerInfo, RouteRules, route
+from spocmail.rules import OfficerInfo, RouteRules, load_answers, route
 
 log = logs.get("officers")
-RULES = Path(__file__).resolve().parent.parent / "rules"
 ASKED = {
     "foi": "a request for information under the Freedom of Information Act 2000",
     "eir": "a request for environmental information under the Environmental Information Regulations 2004",
@@ -139,22 +134,8 @@ class ReplyOutcome:
     reason: str = ""
 
 
-@lru_cache(maxsize=1)
-def decline_phrases(path: str = str(RULES / "answers.toml")) -> tuple[re.Pattern, ...]:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the answer rules: {exc}") from None
-    phrases = data.get("decline", {}).get("phrases")
-    if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
-        raise ConfigError(f"{path}: [decline] phrases: expected a list of phrases")
-    out = []
-    for p in phrases:
-        try:
-            out.append(re.compile(p, re.I))
-        except re.error as exc:
-            raise ConfigError(f"{path}: [decline] phrases: {p!r} is not a valid pattern ({exc})") from None
-    return tuple(out)
+def decline_phrases(path: str | None = None) -> tuple[re.Pattern, ...]:
+    return load_answers(path).decline
 
 
 def tokens_in(parsed: ParsedMail) -> set[str]:

@@ -24,6 +24,7 @@ from spocmail.officers import match_reply, record_reply, route_issue, send_reque
 from spocmail.intake.poll import PollCounts, intake
 from spocmail.respond import acknowledge_new, approve_by_reply
 from spocmail.sending import flush_outbox
+from spocmail.resources import rules_file
 from spocmail.rules import load_classify, load_route
 
 log = logs.get("pipeline")
@@ -79,7 +80,8 @@ class Context:
 
     @classmethod
     def load(cls, config: Config) -> "Context":
-        return cls(load_classify(), load_route(), WorkingCalendar(config.council.holidays))
+        return cls(load_classify(rules_file("classify.toml", config)), load_route(rules_file("route.toml", config)),
+                   WorkingCalendar(config.council.holidays))
 
 
 def handle(session: Session, message: Message, config: Config, ctx: Context, now: datetime) -> str:

@@ -10,9 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from spocmail import resources
 from spocmail.errors import ConfigError
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR = resources.packaged("rules")  # the shipped copies; a council's own are found through resources
 
 # Deadlines exist for these kinds (rules/deadlines.toml); a category maps to one of them or to none.
 STATUTORY_KINDS = ("foi", "eir", "sar", "complaint")
@@ -385,7 +386,7 @@ def classify_rules_from_dict(data: Mapping[str, Any], path: Path) -> ClassifyRul
 
 def load_classify(path: str | Path | None = None) -> ClassifyRules:
     """Read and check rules/classify.toml (or PATH); a fault raises ConfigError naming file, rule and field."""
-    path = Path(path) if path is not None else RULES_DIR / "classify.toml"
+    path = Path(path) if path is not None else resources.rules_file("classify.toml")
     return classify_rules_from_dict(_read(path, "classification rules"), path)
 
 
@@ -723,7 +724,7 @@ def route_rules_from_dict(data: Mapping[str, Any], path: Path) -> RouteRules:
 
 def load_route(path: str | Path | None = None) -> RouteRules:
     """Read and check rules/route.toml (or PATH); a fault raises ConfigError naming file, rule and field."""
-    path = Path(path) if path is not None else RULES_DIR / "route.toml"
+    path = Path(path) if path is not None else resources.rules_file("route.toml")
     return route_rules_from_dict(_read(path, "routing rules"), path)
 
 
@@ -951,8 +952,68 @@ def identify_rules_from_dict(data: Mapping[str, Any], path: Path) -> IdentifyRul
     return IdentifyRules(weights=out, ambiguity_margin=float(margin), path=path)
 
 
-@lru_cache(maxsize=8)
 def load_identify(path: str | Path | None = None) -> IdentifyRules:
     """Read and check rules/identify.toml (or PATH); a fault raises ConfigError naming the file and the key."""
-    path = Path(path) if path is not None else RULES_DIR / "identify.toml"
+    path = Path(path) if path is not None else resources.rules_file("identify.toml")
+    return _load_identify(path, _stamp(path))
+
+
+@lru_cache(maxsize=8)
+def _load_identify(path: Path, _stamp: tuple) -> IdentifyRules:
     return identify_rules_from_dict(_read(path, "identification weights"), path)
+
+
+def _stamp(path: Path) -> tuple:
+    """Part of a cache key: an edited file is read again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    return (st.st_mtime_ns, st.st_size)
+
+
+# --------------------------------------------------------------------------- officers' replies
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """How an officer's reply is read (rules/answers.toml): phrases that mean "not for me"."""
+
+    decline: tuple[re.Pattern, ...]
+    path: Path
+
+
+def answer_rules_from_dict(data: Mapping[str, Any], path: Path) -> AnswerRules:
+    unknown = sorted(set(data) - {"decline"})
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown key; expected only the table [decline]")
+    decline = data.get("decline")
+    if not isinstance(decline, dict):
+        raise ConfigError(f"{path}: [decline]: missing; expected a table with phrases = [...], the regular "
+                          f"expressions that mark a reply as \"not for me\"")
+    unknown = sorted(set(decline) - {"phrases"})
+    if unknown:
+        raise ConfigError(f"{path}: [decline] {unknown[0]}: unknown key; expected only phrases")
+    phrases = decline.get("phrases")
+    if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p for p in phrases):
+        raise ConfigError(f"{path}: [decline] phrases = {phrases!r}: expected a list of regular expressions "
+                          f"(non-empty strings)")
+    out = []
+    for n, p in enumerate(phrases, 1):
+        try:
+            out.append(re.compile(p, re.I))
+        except re.error as exc:
+            raise ConfigError(f"{path}: [decline] phrases #{n} = {p!r}: expected a regular expression ({exc})") \
+                from None
+    return AnswerRules(decline=tuple(out), path=path)
+
+
+def load_answers(path: str | Path | None = None) -> AnswerRules:
+    """Read and check rules/answers.toml (or PATH); a fault raises ConfigError naming the file and the key."""
+    path = Path(path) if path is not None else resources.rules_file("answers.toml")
+    return _load_answers(path, _stamp(path))
+
+
+@lru_cache(maxsize=8)
+def _load_answers(path: Path, _stamp: tuple) -> AnswerRules:
+    return answer_rules_from_dict(_read(path, "answer rules"), path)

@@ -1,4 +1,8 @@
-"""Render mail from templates/: a plain-text and an HTML part, HTML autoescaped, undefined names an error."""
+"""Render mail from templates/: a plain-text and an HTML part, HTML autoescaped, undefined names an error.
+
+Templates are looked for in the council's own folder first (config `[templates] dir`), then in the
+copy packaged with spocmail (spocmail.resources), so a council may change one template and keep the rest.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,31 @@ from pathlib import Path
 
 import jinja2
 
-from spocmail.errors import SpocmailError
+from spocmail import resources
+from spocmail.errors import ConfigError, SpocmailError
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = resources.packaged("templates")  # the shipped copies
 
 
 class TemplateError(SpocmailError):
     """A template could not be rendered: nothing half-built is sent."""
 
 
-@lru_cache(maxsize=4)
-def environment(directory: str = str(TEMPLATES)) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), undefined=jinja2.StrictUndefined,
+def environment(directories: tuple[str, ...] | str = (str(TEMPLATES),)) -> jinja2.Environment:
+    """One environment per search path; the first folder holding a template wins."""
+    dirs = (directories,) if isinstance(directories, str) else tuple(directories)
+    return _environment(dirs, _listing(dirs))
+
+
+def _listing(dirs: tuple[str, ...]) -> tuple:
+    # Jinja reloads a changed template but never notices one added to an earlier folder of the search
+    # path; a new environment when the folders' contents change makes a council's new copy count at once.
+    return tuple(tuple(sorted(p.name for p in Path(d).glob("*.j2"))) for d in dirs)
+
+
+@lru_cache(maxsize=8)
+def _environment(directories: tuple[str, ...], _listing: tuple) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(directories)), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
                                                                  default_for_string=False),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -29,7 +46,7 @@ def environment(directory: str = str(TEMPLATES)) -> jinja2.Environment:
 
 def render(name: str, directory: Path | None = None, **context) -> tuple[str, str]:
     """Render templates/NAME.txt.j2 and NAME.html.j2; raises TemplateError naming the template."""
-    env = environment(str(directory or TEMPLATES))
+    env = environment(_search(directory))
     try:
         text = env.get_template(f"{name}.txt.j2").render(**context)
         html = env.get_template(f"{name}.html.j2").render(**context)
@@ -38,6 +55,26 @@ def render(name: str, directory: Path | None = None, **context) -> tuple[str, st
         line = getattr(exc, "lineno", None)
         raise TemplateError(f"template {where}{f' line {line}' if line else ''}: {exc}") from None
     return text, html
+
+
+def _search(directory: Path | None) -> tuple[str, ...]:
+    dirs = (directory,) if directory is not None else resources.template_dirs()
+    return tuple(str(d) for d in dirs)
+
+
+def check(directories: tuple[Path, ...] | None = None) -> int:
+    """Compile every template spocmail would use, so a broken one stops spocmail at start (exit 2), not mid-send."""
+    dirs = directories if directories is not None else resources.template_dirs()
+    env = environment(tuple(str(d) for d in dirs))
+    names = sorted({p.name for d in dirs for p in Path(d).glob("*.j2")})
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or name
+            raise ConfigError(f"{where} line {exc.lineno}: template syntax: {exc.message}; expected a Jinja "
+                              f"template (compare it with {TEMPLATES / name})") from None
+    return len(names)
 
 
 def build(name: str, *, subject: str, sender: str, to: list[str], cc: list[str] = (), reply_to: str | None = None,

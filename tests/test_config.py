@@ -23,7 +23,7 @@ def test_example_config_is_valid_and_documents_every_key(monkeypatch):
     text = (REPO / "config.example.toml").read_text()
     # every field of every section appears in the example with a comment
     from dataclasses import fields
-    for section in ("council", "spoc", "database", "storage", "mailbox", "smtp", "logging"):
+    for section in ("council", "spoc", "database", "storage", "mailbox", "smtp", "rules", "templates", "logging"):
         for f in fields(getattr(cfg, section)):
             if f.name == "source_file":
                 continue
@@ -100,7 +100,8 @@ def test_cli_exits_2_and_names_the_key_for_a_bad_config(tmp_path):
 def test_cli_missing_config_file_says_how_to_fix(tmp_path):
     result = spocmail("--config", tmp_path / "nope.toml", "poll", "--once")
     assert result.code == 2
-    assert "nope.toml" in result.err and "config.example.toml" in result.err
+    # the fix must work for an installed package too, where there is no config.example.toml to copy
+    assert "nope.toml" in result.err and "spocmail init DIR" in result.err
 
 
 def test_config_is_found_through_the_environment(tmp_path, monkeypatch):
