@@ -20,7 +20,7 @@ from spocmail.clock import Clock
 from spocmail.db import Database, audit
 from spocmail.db.mail import Message
 from spocmail.db.outbox import OUTBOX_STATES, OutboxMail
-from spocmail.errors import SpocmailError
+from spocmail.errors import NotFound, SpocmailError
 from spocmail.transport import DeliveryUncertain, Transport, TransportError
 
 log = logs.get("outbox")
@@ -423,7 +423,7 @@ def _copy_to_sent(db: Database, clock: Clock, mail: _Claimed, sent_copy: Callabl
 def _row(session: Session, outbox_id: int) -> OutboxMail:
     row = session.get(OutboxMail, outbox_id, populate_existing=True)
     if row is None:
-        raise OutboxError(f"outbox {outbox_id}: no such mail; `spocmail outbox list` shows them")
+        raise NotFound(f"outbox {outbox_id}: no such mail; `spocmail outbox list` shows them")
     return row
 
 
