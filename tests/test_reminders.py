@@ -20,7 +20,7 @@ from email import policy
 
 from spocmail.clock import LONDON
 from spocmail.intake.maildir import deliver
-from tests.helpers import REPO, make_project
+from tests.helpers import REPO, make_project, spocmail
 from tests.test_intake_imap import PASSWORD_ENV
 from tests.test_officers_e2e import project_for
 
@@ -224,3 +224,16 @@ def test_deadline_notices_tell_a_statutory_deadline_from_a_local_target(tmp_path
     assert notices()[f"Statutory deadline: {foi_ref} due Tue 1 Dec (1 working day left)"].count(
         "statutory deadline, 20 working days, FOI Act 2000 s.10(1)") == 1
     assert f"Local target: {complaint_ref} due Mon 23 Nov (overdue)" in notices()
+
+
+def test_the_demo_reminds_officers_the_working_day_before_their_answer_date(tmp_path):
+    result = spocmail("demo", "--out", tmp_path / "demo", "--json")
+    assert result.code == 0, result.err
+    reminders = [parsed(f.read_bytes()) for f in (tmp_path / "demo" / "outbox").glob("*.eml")]
+    reminders = [m for m in reminders if is_reminder(m)]
+    assert len(reminders) >= 2
+    for m in reminders:
+        sent_on = m["Date"].datetime.astimezone(LONDON).date()
+        needed = re.search(r"please answer by (\w{3} \d{1,2} \w{3})", str(m["Subject"])).group(1)
+        assert datetime.strptime(f"{needed} {sent_on.year}", "%a %d %b %Y").date() > sent_on, str(m["Subject"])
+        assert m["Reply-To"] is not None and token_of(str(m["Subject"])) in str(m["Reply-To"])
