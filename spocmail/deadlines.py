@@ -628,8 +628,8 @@ def _calendar_month_deadline(rule: DeadlineRule, received: date, spans: tuple[tu
 def holidays_basis(rule: DeadlineRule, council: WorkingCalendar) -> str:
     """Whose bank holidays a kind counts, and why, in words for the SPOC."""
     if rule.holidays == "uk":
-        return ("bank holidays in any part of the UK (FOI Act 2000 s.10(6)), whatever the council's "
-                "own nation")
+        return ("bank holidays in any part of the UK (the definition of FOI Act 2000 s.10(6) and EIR 2004 "
+                "reg 2), whatever the council's own nation")
     region = council.region
     if region == "uk":
         return "the council's own working days: [council] holidays = \"uk\", every UK nation's bank holidays"
