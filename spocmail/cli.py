@@ -357,16 +357,20 @@ def _address_command(status: str):
     @click.argument("customer")
     @click.argument("email")
     @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
     @now_option
     @pass_app
-    def command(app: App, customer: str, email: str, actor: str) -> None:
+    def command(app: App, customer: str, email: str, actor: str, as_json: bool) -> None:
         from spocmail import triage
 
         database = app.database()
         with database.session() as session:
             triage.set_address(session, customer, email, status, actor=actor, now=app.clock.now())
         database.dispose()
-        click.echo(f"{email.lower()} {status} for {customer}")
+        if as_json:
+            emit({"customer": customer, "email": email.lower(), "status": status})
+        else:
+            click.echo(f"{email.lower()} {status} for {customer}")
 
     return command
 
@@ -443,16 +447,21 @@ def _issue_edit(name: str, help_: str):
         @issues_group.command(name, help=help_)
         @click.argument("ref")
         @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+        @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
         @now_option
         @pass_app
         @functools.wraps(f)
-        def command(app: App, ref: str, actor: str, **kwargs):
+        def command(app: App, ref: str, actor: str, as_json: bool, **kwargs):
             from spocmail import filing
 
             with unit_of_work(app) as session:
                 issue = filing.get_issue(session, ref)
                 message = f(app, session, issue, actor, **kwargs)
-            click.echo(message)
+                status = issue.status
+            if as_json:
+                emit({"ref": issue.ref, "status": status, "message": message})
+            else:
+                click.echo(message)
         return command
     return decorator
 
@@ -610,9 +619,10 @@ def weekly_send(app: App, customer: str, approve: bool, again: bool, actor: str,
 @issues_group.command("send")
 @click.argument("ref")
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @now_option
 @pass_app
-def issues_send(app: App, ref: str, actor: str) -> None:
+def issues_send(app: App, ref: str, actor: str, as_json: bool) -> None:
     """Send REF's approved answer now as a single-issue response."""
     from spocmail import filing, respond
     from spocmail.sending import flush_outbox
@@ -624,7 +634,10 @@ def issues_send(app: App, ref: str, actor: str) -> None:
         flush_outbox(app.config, database, app.clock)
     finally:
         database.dispose()
-    click.echo(f"{ref}: {result['status']}")
+    if as_json:
+        emit({"ref": ref.upper(), **result})
+    else:
+        click.echo(f"{ref}: {result['status']}")
 
 
 @cli.group("jobs")
@@ -662,9 +675,10 @@ def report_group() -> None:
 @click.argument("customer")
 @click.option("--since", metavar="DATE", help="From this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@now_option
 @pass_app
 def report_contact(app: App, customer: str, since: str | None, as_json: bool) -> None:
-    """Contact volume per ISO week: mails, new issues, repeats."""
+    """The customer's own contacts per ISO week: mails, new issues, repeats (as the record stood at --now)."""
     from datetime import date
 
     from spocmail.report import contact_volume
@@ -674,7 +688,7 @@ def report_contact(app: App, customer: str, since: str | None, as_json: bool) ->
     except ValueError:
         raise click.BadParameter(f"{since!r}: expected a date YYYY-MM-DD", param_hint="--since") from None
     with unit_of_work(app) as session:
-        rows = contact_volume(session, customer, app.config.tz, since_date)
+        rows = contact_volume(session, customer, app.config.tz, since_date, app.clock.now())
     if as_json:
         emit(rows)
         return
@@ -731,29 +745,37 @@ def outbox_list(app: App, state: str | None, as_json: bool) -> None:
 @click.option("--as", "decision", required=True, type=click.Choice(["resend", "sent"]),
               help="resend: queue it again; sent: record that it went (check the recipient's copy first).")
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @now_option
 @pass_app
-def outbox_release(app: App, outbox_id: int, decision: str, actor: str) -> None:
+def outbox_release(app: App, outbox_id: int, decision: str, actor: str, as_json: bool) -> None:
     """The SPOC's word on a mail left 'uncertain' by a crash mid-send."""
     from spocmail import outbox
 
     with unit_of_work(app) as session:
-        row = outbox.release_uncertain(session, outbox_id, decision, actor, app.clock.now())
-        click.echo(f"outbox {outbox_id}: {row.state}")
+        state = outbox.release_uncertain(session, outbox_id, decision, actor, app.clock.now()).state
+    if as_json:
+        emit({"outbox": outbox_id, "state": state})
+    else:
+        click.echo(f"outbox {outbox_id}: {state}")
 
 
 @outbox_group.command("requeue")
 @click.argument("outbox_id", type=int)
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @now_option
 @pass_app
-def outbox_requeue(app: App, outbox_id: int, actor: str) -> None:
+def outbox_requeue(app: App, outbox_id: int, actor: str, as_json: bool) -> None:
     """Queue a failed mail again, once its cause is fixed."""
     from spocmail import outbox
 
     with unit_of_work(app) as session:
-        row = outbox.requeue_failed(session, outbox_id, actor, app.clock.now())
-        click.echo(f"outbox {outbox_id}: {row.state}")
+        state = outbox.requeue_failed(session, outbox_id, actor, app.clock.now()).state
+    if as_json:
+        emit({"outbox": outbox_id, "state": state})
+    else:
+        click.echo(f"outbox {outbox_id}: {state}")
 
 
 @cli.group("quarantine", invoke_without_command=True)
@@ -780,15 +802,19 @@ def quarantine_group(ctx: click.Context, as_json: bool) -> None:
 @quarantine_group.command("retry")
 @click.argument("message", type=int)
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @now_option
 @pass_app
-def quarantine_retry(app: App, message: int, actor: str) -> None:
+def quarantine_retry(app: App, message: int, actor: str, as_json: bool) -> None:
     """Put a set-aside mail back through the steps at the next poll."""
     from spocmail.pipeline import retry
 
     with unit_of_work(app) as session:
         retry(session, message, actor=actor, now=app.clock.now())
-    click.echo(f"mail {message} will be processed again at the next poll")
+    if as_json:
+        emit({"message": message, "state": "stored"})
+    else:
+        click.echo(f"mail {message} will be processed again at the next poll")
 
 
 # ------------------------------------------------------------------ deadlines
@@ -867,11 +893,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors: exit 2 with what was expected
-        exc.show()
-        sys.exit(exc.exit_code)
+        exc.show()  # the usage line and the message, on stderr
+        _fail(exc.format_message(), exc.exit_code, as_json, shown=True)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+        _fail("aborted", 1, as_json)
     except SpocmailError as exc:
         _fail(str(exc), exc.exit_code, as_json)
     except KeyboardInterrupt:
@@ -882,10 +907,12 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(rc if isinstance(rc, int) else 0)
 
 
-def _fail(message: str, code: int, as_json: bool) -> None:
-    click.echo(f"spocmail: error: {message}", err=True)
+def _fail(message: str, code: int, as_json: bool, shown: bool = False) -> None:
+    """Every error, once: the message on stderr and, under --json, one JSON document on stdout."""
+    if not shown:
+        click.echo(f"spocmail: error: {message}", err=True)
     if as_json:
-        click.echo(json.dumps({"error": message, "exit": code}))
+        click.echo(json.dumps({"error": message, "exit": code}, ensure_ascii=False))
     sys.exit(code)
 
 

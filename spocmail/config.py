@@ -58,6 +58,7 @@ class MailboxConfig:
     batch_size: int = 50
     timeout_seconds: int = 30
     path: Path = Path("var/maildir")
+    create: bool = False  # kind = "maildir": create `path` when it is missing (else a mistyped path is an error)
     # where the IMAP password was supposed to come from, for error messages
     source_file: Path | None = None
 
@@ -341,6 +342,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         batch_size=r.integer("batch_size", 50, 1, 5000),
         timeout_seconds=r.integer("timeout_seconds", 30, 1, 3600),
         path=r.path_("path", MailboxConfig.path),
+        create=r.get("create", False, bool, "true or false"),
         source_file=path,
     )
     if "password" in r.data:

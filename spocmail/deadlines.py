@@ -22,7 +22,7 @@ DEFAULT_RULES_PATH = resources.packaged("rules") / "deadlines.toml"  # the shipp
 # The kinds the command line promises (CONTRACT.md); a rules file must keep them.
 REQUIRED_KINDS = ("foi", "eir", "eir-extended", "sar", "sar-extended", "complaint")
 
-# [council] holidays -> the `holidays` package's UK subdivisions whose bank holidays stop the clock.
+# [council] holidays -> the `holidays` package's UK subdivisions whose bank holidays are the council's own.
 # "uk" is the FOI Act s.10(6) definition: a bank holiday in any part of the UK.
 REGIONS: dict[str, tuple[str, ...]] = {
     "uk": ("ENG", "WLS", "SCT", "NIR"),
@@ -30,6 +30,15 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "scotland": ("SCT",),
     "northern-ireland": ("NIR",),
 }
+
+# Which working days a kind counts (its `holidays` in rules/deadlines.toml): "uk" is every UK nation's
+# bank holidays, whatever the council's nation; "council" is [council] holidays.
+HOLIDAY_SCOPES = ("uk", "council")
+# FOI Act 2000 s.10(6), and EIR 2004 reg 2 by the same words, define a working day by the bank holidays
+# of any part of the UK. That is statute, so a rules file cannot narrow these kinds to one nation.
+UK_WIDE_KINDS = ("foi", "eir", "eir-extended")
+# Kinds whose timescale is the law's (FOI Act, EIR, UK GDPR), not the council's own target.
+STATUTORY_KINDS = ("foi", "eir", "eir-extended", "sar", "sar-extended")
 
 UNITS = ("working_days", "calendar_months")
 PAUSES = ("restart", "extend")
@@ -95,9 +104,16 @@ class WorkingCalendar:
         self._closures = closures
         self._names: dict[date, str] = {}
         self._loaded: set[int] = set()
+        self._uk: WorkingCalendar | None = self if region == "uk" else None
 
     def __repr__(self) -> str:
         return f"WorkingCalendar(region={self.region!r}, extra_closures={len(self._closures)})"
+
+    def uk_wide(self) -> "WorkingCalendar":
+        """The same calendar with every UK nation's bank holidays (the FOI Act's), extra closures kept."""
+        if self._uk is None:
+            self._uk = WorkingCalendar("uk", self._closures)
+        return self._uk
 
     def _load_year(self, year: int) -> None:
         found: dict[date, dict[str, set[str]]] = {}
@@ -277,6 +293,17 @@ class DeadlineRule:
     unit: str            # "working_days" or "calendar_months"
     pause: str           # "restart" or "extend"
     roll: str = "none"   # calendar_months only: "next-working-day" or "none"
+    holidays: str = "council"   # "uk": every UK nation's bank holidays; "council": [council] holidays
+    statutory: bool = False     # set by law (FOI, EIR, UK GDPR) rather than a local target
+
+    @property
+    def label(self) -> str:
+        """What a notice calls the date: the law's deadline, or the council's own target."""
+        return "statutory deadline" if self.statutory else "local target"
+
+    def calendar(self, council: WorkingCalendar) -> WorkingCalendar:
+        """The working days this kind counts, given the council's own."""
+        return council.uk_wide() if self.holidays == "uk" else council
 
     def describe(self) -> str:
         if self.unit == "working_days":
@@ -316,7 +343,7 @@ class DeadlineRules:
 
 
 _KIND_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-_KIND_KEYS = ("title", "source", "count", "unit", "pause", "roll")
+_KIND_KEYS = ("title", "source", "count", "unit", "pause", "roll", "holidays", "statutory")
 _MAX_COUNT = {"working_days": 260, "calendar_months": 12}
 
 
@@ -379,8 +406,22 @@ def rules_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Deadli
                 fail("roll", 'nothing: roll applies only with unit = "calendar_months" '
                              '(a count of working days always ends on a working day)')
             roll = "none"
+        uk_wide = kind in UK_WIDE_KINDS
+        holidays = table.get("holidays", "uk" if uk_wide else "council")
+        if holidays not in HOLIDAY_SCOPES:
+            fail("holidays", f'one of {_quoted(HOLIDAY_SCOPES)} ("uk": every UK nation\'s bank holidays; '
+                             f'"council": [council] holidays in config.toml)')
+        if uk_wide and holidays != "uk":
+            fail("holidays", '"uk": FOI Act 2000 s.10(6) and EIR 2004 reg 2 count a bank holiday in any '
+                             'part of the UK, and no setting narrows that')
+        statutory = table.get("statutory", kind in STATUTORY_KINDS)
+        if not isinstance(statutory, bool):
+            fail("statutory", "true (a timescale set by law) or false (a local target)")
+        if kind in STATUTORY_KINDS and not statutory:
+            fail("statutory", f"true: the {kind} timescale is set by {source}, not by the council")
         rules.append(DeadlineRule(kind=kind, title=title, source=source, count=count,
-                                  unit=unit, pause=pause, roll=roll))
+                                  unit=unit, pause=pause, roll=roll, holidays=holidays,
+                                  statutory=statutory))
     missing = [k for k in REQUIRED_KINDS if k not in kinds]
     if missing:
         raise ConfigError(f"{where}: [kinds.{missing[0]}]: missing; the command line promises the kinds "
@@ -477,11 +518,14 @@ def due_date(
 ) -> Deadline:
     """When a request of `kind` received at `received` is due, with the reasons.
 
+    `calendar` is the council's own working days; a kind whose rule says holidays = "uk" (FOI and
+    EIR, by statute) counts every UK nation's bank holidays instead, whatever the council's nation.
     `received` is an instant (converted to its Europe/London date) or already a date.
     `pauses` are (asked on, answer received on): for a working-day kind the count starts
     again from zero from the latest answer; for a calendar-month kind the paused days are added.
     """
     rule = (rules if rules is not None else default_rules()).get(kind)
+    calendar = rule.calendar(calendar)
     received_on = receipt_date(received)
     spans = _pause_dates(pauses, received_on)
     if rule.unit == "working_days":
@@ -592,6 +636,31 @@ def _calendar_month_deadline(rule: DeadlineRule, received: date, spans: tuple[tu
                     steps=tuple(steps), notes=tuple(notes))
 
 
+def holidays_basis(rule: DeadlineRule, council: WorkingCalendar) -> str:
+    """Whose bank holidays a kind counts, and why, in words for the SPOC."""
+    if rule.holidays == "uk":
+        return ("bank holidays in any part of the UK (the definition of FOI Act 2000 s.10(6) and EIR 2004 "
+                "reg 2), whatever the council's own nation")
+    region = council.region
+    if region == "uk":
+        return "the council's own working days: [council] holidays = \"uk\", every UK nation's bank holidays"
+    return f"the council's own working days: [council] holidays = \"{region}\""
+
+
+def timescale(kind: str | None, rules: DeadlineRules | None = None) -> DeadlineRule | None:
+    """The rule for a kind an issue carries, or None when it has none (or the rules no longer know it)."""
+    if not kind:
+        return None
+    rules = rules if rules is not None else default_rules()
+    return rules.get(kind) if kind in rules else None
+
+
+def deadline_label(kind: str | None, rules: DeadlineRules | None = None) -> str:
+    """"statutory deadline" for FOI, EIR and subject access; "local target" for the council's own timescales."""
+    rule = timescale(kind, rules)
+    return rule.label if rule is not None else "local target"
+
+
 def deadline_report(
     kind: str,
     received_instant: datetime | date | str,
@@ -599,8 +668,13 @@ def deadline_report(
     calendar: WorkingCalendar | None = None,
     rules: DeadlineRules | None = None,
 ) -> dict[str, Any]:
-    """The JSON document `spocmail deadline --json` prints."""
+    """The JSON document `spocmail deadline --json` prints.
+
+    `calendar` is the council's own working days; "calendar" in the document is the one the kind
+    counted ("uk" for FOI and EIR whatever the council's nation), "council_holidays" the council's.
+    """
     calendar = calendar if calendar is not None else WorkingCalendar()
+    rule = (rules if rules is not None else default_rules()).get(kind)
     d = due_date(kind, received_instant, calendar, pauses, rules)
     return {
         "kind": d.kind,
@@ -608,7 +682,11 @@ def deadline_report(
         "due": d.due.isoformat(),
         "basis": d.basis,
         "working_days": d.working_days,
-        "calendar": calendar.region,
+        "calendar": d.region,
+        "council_holidays": calendar.region,
+        "statutory": rule.statutory,
+        "label": rule.label,
+        "holidays_basis": holidays_basis(rule, calendar),
         "pauses": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in d.pauses],
         "skipped": [{"date": s.isoformat(), "name": name} for s, name in d.skipped],
     }

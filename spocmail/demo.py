@@ -305,9 +305,9 @@ def _month(d: Demo) -> None:
              "I wish to complain about how long it took to collect my bin."), "the customer makes a complaint")
     d.arrive(at(1, 1, 9), mail(at(1, 1, 9), JORDAN, "Damp",
              "The damp in my council flat is back. When will the repair be done?"), "the customer reports a repair")
+    d.jobs(at(1, 2, 9))  # Wednesday: the officers whose answers are due on Thursday are reminded
     d.officer_answers(at(1, 2, 14), "housing", "A surveyor will visit on 10 December and the repair is booked for "
                       "the week after.", "the housing officer answers")
-    d.jobs(at(1, 3, 9))
     d.approve_all(at(1, 3, 15))
     d.weekly(at(1, 4, 12))
     # ---- week 3

@@ -13,6 +13,12 @@ class ConfigError(SpocmailError):
     exit_code = 2
 
 
+class NotFound(SpocmailError):
+    """A command named something that does not exist (a customer, an issue, a message): a usage error, exit 2."""
+
+    exit_code = 2
+
+
 class RegisterError(SpocmailError):
     """A register file that cannot be imported: names the entry and field; exit 2."""
 

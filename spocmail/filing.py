@@ -14,8 +14,9 @@ from spocmail import logs
 from spocmail.db import audit
 from spocmail.db.issues import CATEGORIES, Issue, IssueMessage, RefCounter
 from spocmail.db.mail import Message
+from spocmail.db.register import Customer
 from spocmail.deadlines import WorkingCalendar, due_date, receipt_date
-from spocmail.errors import SpocmailError
+from spocmail.errors import NotFound, SpocmailError
 from spocmail.mail import ParsedMail
 from spocmail.rules import ClassifyRules, classify, split_requests
 
@@ -261,6 +262,8 @@ def issue_json(issue: Issue) -> dict:
 
 def list_issues(session: Session, customer: str | None = None, status: str | None = None) -> list[dict]:
     q = select(Issue).order_by(Issue.id)
+    if customer and session.get(Customer, customer) is None:  # a mistyped id is not "no issues"
+        raise NotFound(f"no customer {customer!r} in the register; `spocmail register show` lists them")
     if customer:
         q = q.where(Issue.customer_id == customer)
     if status:

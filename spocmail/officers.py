@@ -10,13 +10,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import logs, outbox, templating
+from spocmail import locations, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
 from spocmail.db.mail import Message
-from spocmail.db.register import Arrangement, Officer
-from spocmail.deadlines import WorkingCalendar
+from spocmail.db.register import Arrangement, Customer, Officer
+from spocmail.deadlines import WorkingCalendar, deadline_label
 from spocmail.filing import FilingError
 from spocmail.mail import ParsedMail
 from spocmail.register import DAYS
@@ -60,6 +60,13 @@ def next_weekly_send(arr: Arrangement, after: datetime, calendar: WorkingCalenda
     raise AssertionError("unreachable")
 
 
+def nominal_send_day(arr: Arrangement, send_at: datetime, tz) -> date:
+    """The register's weekly day that a send belongs to: a send moved back for a bank holiday (Monday's
+    to the Friday before) still belongs to its own week, so it is not taken for the week it moved into."""
+    day = send_at.astimezone(tz).date()
+    return day + timedelta(days=(DAYS.index(arr.weekly_day) - day.weekday()) % 7)
+
+
 def cutoff_for(send_at: datetime, calendar: WorkingCalendar, tz) -> datetime:
     """Officers' cut-off: the working day before the send, at 17:00."""
     day = calendar.previous_working_day(send_at.astimezone(tz).date())
@@ -68,8 +75,16 @@ def cutoff_for(send_at: datetime, calendar: WorkingCalendar, tz) -> datetime:
 
 def needed_by(issue: Issue, arr: Arrangement, now: datetime, calendar: WorkingCalendar, tz,
               margin_days: int = 2) -> date:
-    """The weekly cut-off, or earlier when a statutory deadline comes first (less a margin for the SPOC)."""
-    cutoff = cutoff_for(next_weekly_send(arr, now, calendar, tz), calendar, tz).date()
+    """The weekly cut-off, or earlier when a statutory deadline comes first (less a margin for the SPOC).
+
+    Asked after this week's cut-off (a Friday morning before a Friday noon send), the officer has until
+    next week's: an answer date already past would make the request overdue the moment it is sent.
+    """
+    send_at = next_weekly_send(arr, now, calendar, tz)
+    cutoff = cutoff_for(send_at, calendar, tz)
+    if cutoff <= now:
+        cutoff = cutoff_for(next_weekly_send(arr, send_at, calendar, tz), calendar, tz)
+    cutoff = cutoff.date()
     if issue.due is not None:
         early = calendar.add_working_days(issue.due, -margin_days)
         return min(cutoff, max(early, now.astimezone(tz).date()))
@@ -77,6 +92,12 @@ def needed_by(issue: Issue, arr: Arrangement, now: datetime, calendar: WorkingCa
 
 
 # ------------------------------------------------------------------ routing and requests
+
+
+def reply_address(config: Config, token: str) -> str:
+    """The SPOC's address with the request's token as a plus-address: a reply to it is the answer."""
+    local, _, domain = config.spoc.address.partition("@")
+    return f"{config.spoc.name} <{local}+{token}@{domain}>"
 
 
 def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date):
@@ -93,15 +114,19 @@ def send_request(session: Session, issue: Issue, officer_id: str, config: Config
     tz = config.tz
     token = secrets.token_urlsafe(12)
     by = needed_by(issue, arr, now, calendar, tz)
-    local, _, domain = config.spoc.address.partition("@")
     subject = f"[{issue.ref} #{token}] Please answer by {by:%a %-d %b}: {issue.title[:80]}"
     covered = session.get(Officer, covering_for).name if covering_for else None
+    customer = session.get(Customer, issue.customer_id)
+    # what the officer needs to act: who and where; the reasons for the arrangement stay with the SPOC
+    where = locations.location_for(issue.request_text, issue.category, customer.postal_address)
     msg = templating.build(
         "officer_request", subject=subject, sender=f"{config.spoc.name} <{config.spoc.address}>",
-        to=[f"{officer.name} <{officer.email}>"], reply_to=f"{config.spoc.name} <{local}+{token}@{domain}>",
+        to=[f"{officer.name} <{officer.email}>"], reply_to=reply_address(config, token),
         headers={"X-Spocmail-Issue": issue.ref},
         officer=officer, ref=issue.ref, asked=ASKED.get(issue.category, issue.category),
-        received_on=issue.received_on, needed_by=by, statutory_due=issue.due, words=issue.request_text,
+        received_on=issue.received_on, needed_by=by, statutory_due=issue.due,
+        due_label=deadline_label(issue.statutory_kind), words=issue.request_text,
+        customer_name=customer.name, location=where,
         covering_for=covered, spoc_name=config.spoc.name, council=config.council.name)
     row = outbox.queue(session, msg, kind="officer_request", now=now,
                        dedupe_key=f"request:{issue.ref}:{officer_id}:{len(issue.requests) + 1}",
@@ -265,37 +290,45 @@ def edit_answer(session: Session, issue: Issue, text: str, *, actor: str, now: d
 # ------------------------------------------------------------------ reminders
 
 
+def reminder_date(req: OfficerRequest, calendar: WorkingCalendar, tz, days_before: int) -> date | None:
+    """The day an officer is reminded: `days_before` of the council's working days before their answer is
+    due, provided the request has had that long by then (and at least a working day); else None, because
+    a reminder hard on the heels of its request only repeats it."""
+    remind_on = calendar.add_working_days(req.needed_by, -days_before)
+    sent_on = req.sent_at.astimezone(tz).date()
+    if calendar.working_days_between(sent_on, remind_on) < max(days_before, 1):
+        return None
+    return remind_on
+
+
 def reminders_due(session: Session, config: Config, calendar: WorkingCalendar, now: datetime,
                   days_before: int = 1) -> dict[str, int]:
     """Remind officers before their answer is due; tell the SPOC and deputy about overdue requests (once a day)."""
-    today = now.astimezone(config.tz).date()
+    tz = config.tz
+    today = now.astimezone(tz).date()
     if not calendar.is_working_day(today):
         return {"reminders": 0, "overdue": 0}
     counts = {"reminders": 0, "overdue": 0}
-    outstanding = session.scalars(select(OfficerRequest).where(OfficerRequest.status == "sent")).all()
+    outstanding = session.scalars(select(OfficerRequest).where(OfficerRequest.status == "sent")
+                                  .order_by(OfficerRequest.id)).all()
     overdue_by_customer: dict[str, list[str]] = {}
     for req in outstanding:
         issue = req.issue
         if issue.status not in ("awaiting", "open"):
             continue
-        remind_on = calendar.add_working_days(req.needed_by, -days_before)
-        if remind_on <= today <= req.needed_by and req.reminded_on is None:
-            officer = session.get(Officer, req.officer_id)
-            msg = templating.build(
-                "reminder", subject=f"Reminder: [{issue.ref} #{req.token}] answer needed by {req.needed_by:%a %-d %b}",
-                sender=f"{config.spoc.name} <{config.spoc.address}>", to=[f"{officer.name} <{officer.email}>"],
-                headers={"In-Reply-To": req.message_id, "References": req.message_id},
-                officer=officer, ref=issue.ref, needed_by=req.needed_by, statutory_due=issue.due,
-                request_subject=f"[{issue.ref} #{req.token}]", spoc_name=config.spoc.name,
-                council=config.council.name)
-            outbox.queue(session, msg, kind="reminder", now=now, dedupe_key=f"reminder:{req.id}",
-                         related={"issues": [issue.ref], "customer": issue.customer_id})
+        remind_on = reminder_date(req, calendar, tz, days_before)
+        # on its day, or later while the answer is still to come (a daemon that was down catches up),
+        # but never on the day the answer is due unless that is the day asked for
+        last_day = req.needed_by if days_before == 0 else calendar.add_working_days(req.needed_by, -1)
+        if remind_on is not None and remind_on <= today <= last_day and req.reminded_on is None:
+            _queue_reminder(session, req, config, now)
             req.reminded_on = today
             counts["reminders"] += 1
         if today > req.needed_by and req.overdue_notified_on != today:
+            due = (f"; {deadline_label(issue.statutory_kind)} {issue.due:%d %b}" if issue.due else "")
             overdue_by_customer.setdefault(issue.customer_id, []).append(
-                f"{issue.ref}: {req.officer_id} was asked on {req.sent_at.astimezone(config.tz):%d %b}, "
-                f"needed by {req.needed_by:%d %b}" + (f"; statutory deadline {issue.due:%d %b}" if issue.due else ""))
+                f"{issue.ref}: {req.officer_id} was asked on {req.sent_at.astimezone(tz):%d %b}, "
+                f"needed by {req.needed_by:%d %b}{due}")
             req.overdue_notified_on = today
     for customer, lines in overdue_by_customer.items():
         notify_spoc(session, customer, f"Requests to officers past their answer date ({customer})", lines, now,
@@ -303,6 +336,23 @@ def reminders_due(session: Session, config: Config, calendar: WorkingCalendar, n
                     subject=f"Overdue answers for {customer} ({len(lines)})")
         counts["overdue"] += len(lines)
     return counts
+
+
+def _queue_reminder(session: Session, req: OfficerRequest, config: Config, now: datetime) -> None:
+    """The reminder carries the request's token (subject and Reply-To), so a reply to it is the answer."""
+    issue = req.issue
+    officer = session.get(Officer, req.officer_id)
+    tag = f"[{issue.ref} #{req.token}]"
+    msg = templating.build(
+        "reminder", subject=f"{tag} Reminder: please answer by {req.needed_by:%a %-d %b}: {issue.title[:60]}",
+        sender=f"{config.spoc.name} <{config.spoc.address}>", to=[f"{officer.name} <{officer.email}>"],
+        reply_to=reply_address(config, req.token),
+        headers={"In-Reply-To": req.message_id, "References": req.message_id, "X-Spocmail-Issue": issue.ref},
+        officer=officer, ref=issue.ref, needed_by=req.needed_by, statutory_due=issue.due,
+        due_label=deadline_label(issue.statutory_kind), request_subject=tag, spoc_name=config.spoc.name,
+        council=config.council.name)
+    outbox.queue(session, msg, kind="reminder", now=now, dedupe_key=f"reminder:{req.id}",
+                 related={"issues": [issue.ref], "customer": issue.customer_id, "officer": req.officer_id})
 
 
 def notify_spoc(session: Session, customer_id: str, heading: str, lines: list[str], now: datetime, key: str,

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
 from typing import Callable
 
@@ -19,7 +20,7 @@ from spocmail.clock import Clock
 from spocmail.db import Database, audit
 from spocmail.db.mail import Message
 from spocmail.db.outbox import OUTBOX_STATES, OutboxMail
-from spocmail.errors import SpocmailError
+from spocmail.errors import NotFound, SpocmailError
 from spocmail.transport import DeliveryUncertain, Transport, TransportError
 
 log = logs.get("outbox")
@@ -38,6 +39,28 @@ class OutboxError(SpocmailError):
 
 
 # ---------------------------------------------------------------- queueing
+
+
+class _WirePolicy(EmailPolicy):
+    """The message's own policy, except that no header is folded straight after its name.
+
+    Python folds a value that would fit on a continuation line right after the colon
+    ("Subject:\r\n Reminder: ..."), which readers (Python's own included) then show with a leading
+    space. Keeping the first word on the header's line costs at most a few characters past 78.
+    """
+
+    def fold_binary(self, name, value):
+        folded = super().fold_binary(name, value)
+        gap = f"{name}:{self.linesep} ".encode("ascii", "replace")
+        return name.encode("ascii", "replace") + b": " + folded[len(gap):] if folded.startswith(gap) else folded
+
+
+def _wire(message: EmailMessage):
+    own = message.policy
+    if not isinstance(own, EmailPolicy):
+        return own.clone(linesep="\r\n")
+    return _WirePolicy(**{**own.__dict__, "linesep": "\r\n"})
+
 
 
 def _addresses(message: EmailMessage, *names: str) -> list[str]:
@@ -96,7 +119,7 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
         out["Date"] = format_datetime(now)
     message_id = str(out["Message-ID"]).strip()
     # CRLF: the bytes stored are exactly the bytes the SMTP server receives and IMAP APPEND takes.
-    raw = out.as_bytes(policy=out.policy.clone(linesep="\r\n"))
+    raw = out.as_bytes(policy=_wire(out))
 
     clash = session.scalar(select(OutboxMail.id).where(OutboxMail.message_id == message_id))
     if clash is not None:
@@ -400,7 +423,7 @@ def _copy_to_sent(db: Database, clock: Clock, mail: _Claimed, sent_copy: Callabl
 def _row(session: Session, outbox_id: int) -> OutboxMail:
     row = session.get(OutboxMail, outbox_id, populate_existing=True)
     if row is None:
-        raise OutboxError(f"outbox {outbox_id}: no such mail; `spocmail outbox list` shows them")
+        raise NotFound(f"outbox {outbox_id}: no such mail; `spocmail outbox list` shows them")
     return row
 
 

@@ -16,6 +16,7 @@ from spocmail.db import Database, audit
 from spocmail.db.decisions import Identification as Decision
 from spocmail.db.mail import Message
 from spocmail.db.register import CustomerAddress
+from spocmail.errors import NotFound
 from spocmail.deadlines import WorkingCalendar
 from spocmail.filing import file_message
 from spocmail.identify import Evidence, Identification, identify, register_view
@@ -203,7 +204,9 @@ def retry(session: Session, message_pk: int, *, actor: str, now: datetime) -> No
     from spocmail.triage import TriageError
 
     message = session.get(Message, message_pk)
-    if message is None or message.state not in ("quarantined", "failed"):
+    if message is None:
+        raise NotFound(f"no mail {message_pk}; `spocmail quarantine` lists what is set aside")
+    if message.state not in ("quarantined", "failed"):
         raise TriageError(f"mail {message_pk} is not set aside; `spocmail quarantine` lists what is")
     before = message.state
     message.state, message.attempts = "stored", 0

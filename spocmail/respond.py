@@ -16,7 +16,7 @@ from spocmail.db.issues import Answer, Issue, IssueMessage, Response
 from spocmail.db.mail import Message
 from spocmail.db.register import Arrangement, Customer, CustomerAddress, Member, Officer
 from spocmail.deadlines import WorkingCalendar
-from spocmail.errors import SpocmailError
+from spocmail.errors import NotFound, SpocmailError
 from spocmail.mail import parse_mail
 from spocmail.officers import next_weekly_send, notify_spoc
 
@@ -149,7 +149,7 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
     """The consolidated response as it would be sent now."""
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise ResponseError(f"no customer {customer_id!r} in the register")
+        raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
     arr = customer.arrangement
     tz = config.tz
     today = now.astimezone(tz).date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from spocmail import deadlines, resources, rules, templating
+from spocmail import deadlines, locations, resources, rules, templating
 from spocmail.config import Config
 from spocmail.errors import ConfigError
 
@@ -16,6 +16,7 @@ LOADERS: dict[str, Callable[[Path], Any]] = {
     "classify.toml": rules.load_classify,
     "deadlines.toml": deadlines.load_rules,
     "identify.toml": rules.load_identify,
+    "locations.toml": locations.load,
     "route.toml": rules.load_route,
 }
 

@@ -20,7 +20,7 @@ from spocmail.config import Config
 from spocmail.db import Database
 from spocmail.db.issues import Issue, JobRun
 from spocmail.db.register import Arrangement, Officer
-from spocmail.deadlines import WorkingCalendar
+from spocmail.deadlines import WorkingCalendar, timescale
 from spocmail.templating import TemplateError
 
 log = logs.get("schedule")
@@ -74,7 +74,7 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
                                    .order_by(Issue.created_at).limit(1))
             if first is None or first > send_at:
                 continue
-            period = respond.iso_week(send_at.astimezone(tz).date())
+            period = respond.iso_week(officers.nominal_send_day(arr, send_at, tz))
             if not claim(session, "weekly", f"{customer_id}:{period}", now):
                 continue
             try:
@@ -108,7 +108,8 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
 
 
 def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, now: datetime) -> int:
-    """Every working day near a statutory deadline with no approved answer: officer, SPOC and deputy are told."""
+    """Every working day near a deadline (statutory, or a local target) with no approved answer: officer, SPOC
+    and deputy are told, and the notice says which of the two it is."""
     today = now.astimezone(config.tz).date()
     if not calendar.is_working_day(today):
         return 0
@@ -123,10 +124,15 @@ def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, 
             continue
         extra = [session.get(Officer, issue.officer_id).email] if issue.officer_id else []
         state = "overdue" if left < 0 else f"{left} working day{'s' if left != 1 else ''} left"
-        officers.notify_spoc(session, issue.customer_id, f"Statutory deadline: {issue.ref} due {issue.due:%a %-d %b} "
-                                                        f"({state})",
-                            [f"{issue.ref} ({issue.statutory_kind}) received {issue.received_on:%-d %b}, due "
-                             f"{issue.due:%A %-d %B %Y}: {state}; status {issue.status}",
+        rule = timescale(issue.statutory_kind)
+        # the law's deadline and the council's own target are not the same promise: say which this is
+        label = rule.label if rule is not None else "local target"
+        why = f"{rule.describe()}, {rule.source}" if rule is not None else issue.statutory_kind
+        officers.notify_spoc(session, issue.customer_id, f"{label.capitalize()}: {issue.ref} due "
+                                                        f"{issue.due:%a %-d %b} ({state})",
+                            [f"{issue.ref} ({issue.statutory_kind}: {label}, {why}) received "
+                             f"{issue.received_on:%-d %b}, due {issue.due:%A %-d %B %Y}: {state}; "
+                             f"status {issue.status}",
                              "An approved answer is needed before then; it will go out as a single-issue response "
                              "if the weekly response would be too late."],
                             now, key=f"deadline:{issue.ref}:{today}", config=config, extra_to=extra)

@@ -72,7 +72,10 @@ def make_project(root: Path, db_url: str, mailbox: str | None = None, extra: str
                  register: Path | None = REPO / "examples" / "register.toml") -> Project:
     """A config on the embedded defaults (Maildir, file outbox) unless `mailbox` gives another [mailbox]."""
     root.mkdir(parents=True, exist_ok=True)
-    mailbox = mailbox or '[mailbox]\nkind = "maildir"\npath = "maildir"\npoll_seconds = 1\n'
+    if mailbox is None:  # the council's Maildir exists before spocmail reads it
+        mailbox = '[mailbox]\nkind = "maildir"\npath = "maildir"\npoll_seconds = 1\n'
+        for sub in ("new", "cur", "tmp"):
+            (root / "maildir" / sub).mkdir(parents=True, exist_ok=True)
     cfg = root / "config.toml"
     cfg.write_text(
         '[council]\nstaff_domains = ["council.example"]\n'

@@ -101,7 +101,7 @@ step "spocmail init site; db upgrade; register import; poll --once; weekly previ
 "$spocmail" init site >/dev/null 2>>"$work/stderr.log" || fail "spocmail init exited $?"
 cd site
 "$spocmail" db upgrade 2>>"$work/stderr.log" || fail "spocmail db upgrade exited $?"
-"$spocmail" register import register.toml >/dev/null || fail "spocmail register import exited $?"
+"$spocmail" register import register.toml --now 2026-11-23T08:00 >/dev/null || fail "spocmail register import exited $?"
 cat >var/maildir/new/1.eml <<'EOF'
 From: Jordan Example <jordan@example.org>
 To: spoc@council.example

@@ -146,11 +146,11 @@ def test_officers_are_reminded_and_the_spoc_told_about_overdue_requests(p):
     needed = p.ok("issues", "show", only_issue(p)["ref"], "--json").json()["requests"][0]["needed_by"]
     assert needed == "2026-11-26"  # the cut-off: the working day before Friday's send
     p.ok("jobs", "run-due", "--now", "2026-11-25T09:00")
-    reminders = [m for m in sent(p) if str(m["Subject"]).strip().startswith("Reminder:")]
+    reminders = [m for m in sent(p) if "] Reminder:" in str(m["Subject"])]
     assert len(reminders) == 1 and "alex.jones@council.example" in str(reminders[0]["To"])
     assert reminders[0]["In-Reply-To"] == request["Message-ID"]
     p.ok("jobs", "run-due", "--now", "2026-11-25T15:00")
-    assert len([m for m in sent(p) if str(m["Subject"]).strip().startswith("Reminder:")]) == 1  # once
+    assert len([m for m in sent(p) if "] Reminder:" in str(m["Subject"])]) == 1  # once
     p.ok("jobs", "run-due", "--now", "2026-11-27T09:00")
     overdue = [m for m in sent(p) if str(m["Subject"]).strip().startswith("Overdue answers")]
     assert len(overdue) == 1

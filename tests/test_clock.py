@@ -40,7 +40,8 @@ def test_a_command_without_now_under_the_guard_says_what_to_give(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite"\n[mailbox]\nkind = "maildir"\n'
                    f'path = "maildir"\n[smtp]\nkind = "file"\ndir = "outbox"\n')
-    (tmp_path / "maildir").mkdir()
+    for sub in ("new", "cur", "tmp"):
+        (tmp_path / "maildir" / sub).mkdir(parents=True)
     assert spocmail("--config", cfg, "--now", "2026-12-02T10:00", "db", "upgrade").code == 0
     result = spocmail("--config", cfg, "outbox", "flush")
     assert result.code == 2 and "--now" in result.err

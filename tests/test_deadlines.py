@@ -158,10 +158,12 @@ def test_foi_over_christmas_skips_christmas_boxing_day_substitute_and_new_year(u
                                                 D("2027-01-04")]
 
 
-def test_foi_over_christmas_in_england_and_wales_does_not_skip_the_scottish_2_january(england_and_wales):
-    # As above but Mon 4 Jan 2027 is a working day: 4-8 Jan are days 8-12;
+def test_an_english_councils_foi_over_christmas_still_skips_the_scottish_2_january(england_and_wales):
+    # The FOI Act counts a bank holiday in any part of the UK, whatever the council's own nation.
+    assert due("foi", D("2026-12-18"), england_and_wales) == D("2027-01-21")
+    # Its own working days would not: Mon 4 Jan 2027 is a working day: 4-8 Jan are days 8-12;
     # 11-15 Jan (17); 18, 19, 20 Jan (20) -> Wed 20 Jan 2027.
-    assert due("foi", D("2026-12-18"), england_and_wales) == D("2027-01-20")
+    assert england_and_wales.add_working_days(D("2026-12-18"), 20) == D("2027-01-20")
 
 
 def test_christmas_and_boxing_day_on_a_weekend_move_to_monday_and_tuesday(uk):
@@ -196,8 +198,10 @@ def test_2_january_is_a_scottish_bank_holiday_that_stops_the_uk_clock(uk, englan
 def test_foi_received_new_years_eve_skips_new_years_day_and_2_january(uk, england_and_wales):
     # Wed 31 Dec 2025. [Thu 1, Fri 2 Jan]; 5-9 Jan (5); 12-16 (10); 19-23 (15); 26-30 (20) -> Fri 30 Jan.
     assert due("foi", D("2025-12-31"), uk) == D("2026-01-30")
-    # England and Wales: Fri 2 Jan is day 1; 5-9 (6); 12-16 (11); 19-23 (16); 26-29 (20) -> Thu 29 Jan.
-    assert due("foi", D("2025-12-31"), england_and_wales) == D("2026-01-29")
+    # An English council's FOI clock stops on 2 Jan too (FOI Act s.10(6))...
+    assert due("foi", D("2025-12-31"), england_and_wales) == D("2026-01-30")
+    # ...though its own working days run: Fri 2 Jan is day 1; 5-9 (6); 12-16 (11); 19-23 (16); 26-29 (20).
+    assert england_and_wales.add_working_days(D("2025-12-31"), 20) == D("2026-01-29")
 
 
 # --------------------------------------------------------------------------- Easter
@@ -221,7 +225,9 @@ def test_easter_monday_is_not_a_scottish_bank_holiday(scotland):
     # Thu 2 Apr 2026, Scotland only: [Fri 3 Apr]; Mon 6 Apr (1); 7-10 (5); 13-17 (10);
     # 20-24 (15); 27 Apr-1 May (20) -> Fri 1 May.
     assert scotland.is_working_day(D("2026-04-06"))
-    assert due("foi", D("2026-04-02"), scotland) == D("2026-05-01")
+    assert scotland.add_working_days(D("2026-04-02"), 20) == D("2026-05-01")
+    # A Scottish council's FOI clock still stops on Easter Monday (a bank holiday elsewhere in the UK).
+    assert due("foi", D("2026-04-02"), scotland) == D("2026-05-05")
 
 
 # --------------------------------------------------------------------------- Scotland
@@ -231,10 +237,12 @@ def test_first_monday_in_august_is_a_scottish_bank_holiday_that_stops_the_uk_clo
     # Fri 31 Jul 2026. Scotland's Summer Bank Holiday is Mon 3 Aug; elsewhere it is Mon 31 Aug.
     # UK: [3 Aug]; 4-7 (4); 10-14 (9); 17-21 (14); 24-28 (19); [31 Aug]; Tue 1 Sep (20).
     assert due("foi", D("2026-07-31"), uk) == D("2026-09-01")
-    # Scotland: [3 Aug]; ... 24-28 (19); Mon 31 Aug is a working day in Scotland (20).
-    assert due("foi", D("2026-07-31"), scotland) == D("2026-08-31")
-    # England and Wales: 3 Aug (1); 4-7 (5); 10-14 (10); 17-21 (15); 24-28 (20) -> Fri 28 Aug.
-    assert due("foi", D("2026-07-31"), england_and_wales) == D("2026-08-28")
+    # Scotland's own working days: [3 Aug]; ... 24-28 (19); Mon 31 Aug is a working day there (20).
+    assert scotland.add_working_days(D("2026-07-31"), 20) == D("2026-08-31")
+    # England and Wales's: 3 Aug (1); 4-7 (5); 10-14 (10); 17-21 (15); 24-28 (20) -> Fri 28 Aug.
+    assert england_and_wales.add_working_days(D("2026-07-31"), 20) == D("2026-08-28")
+    # But FOI counts both holidays for every council.
+    assert due("foi", D("2026-07-31"), scotland) == due("foi", D("2026-07-31"), england_and_wales) == D("2026-09-01")
 
 
 def test_st_andrews_day_is_a_scottish_bank_holiday(uk, england_and_wales):
@@ -255,8 +263,10 @@ def test_foi_received_before_st_andrews_substitute_day_runs_past_christmas(uk, e
     # Fri 28 Nov 2025. [Mon 1 Dec]; 2-5 Dec (4); 8-12 (9); 15-19 (14); 22-24 (17);
     # [Thu 25, Fri 26]; 29, 30, 31 Dec (20) -> Wed 31 Dec 2025.
     assert due("foi", D("2025-11-28"), uk) == D("2025-12-31")
-    # England and Wales: 1 Dec (1); 2-5 (5); 8-12 (10); 15-19 (15); 22-24 (18); 29, 30 (20).
-    assert due("foi", D("2025-11-28"), england_and_wales) == D("2025-12-30")
+    # England and Wales's own days: 1 Dec (1); 2-5 (5); 8-12 (10); 15-19 (15); 22-24 (18); 29, 30 (20);
+    # its FOI clock stops on the Scottish substitute day all the same.
+    assert england_and_wales.add_working_days(D("2025-11-28"), 20) == D("2025-12-30")
+    assert due("foi", D("2025-11-28"), england_and_wales) == D("2025-12-31")
 
 
 def test_scotlands_proclaimed_world_cup_bank_holiday_2026_stops_the_uk_clock(uk, england_and_wales):
@@ -276,11 +286,13 @@ def test_st_patricks_day_stops_the_uk_clock(uk):
     assert "Northern Ireland" in dict(deadline.skipped)[D("2026-03-17")]
 
 
-def test_st_patricks_day_is_a_working_day_when_narrowed_to_england_and_wales(england_and_wales):
+def test_st_patricks_day_is_an_english_working_day_but_stops_its_foi_clock(england_and_wales):
     # Mon 16 Mar 2026. 17-20 (4); 23-27 (9); 30 Mar-2 Apr (13); [3, 6 Apr]; 7-10 Apr (17);
     # 13, 14, 15 Apr (20) -> Wed 15 Apr.
     assert england_and_wales.is_working_day(D("2026-03-17"))
-    assert due("foi", D("2026-03-16"), england_and_wales) == D("2026-04-15")
+    assert england_and_wales.add_working_days(D("2026-03-16"), 20) == D("2026-04-15")
+    deadline = due_date("foi", D("2026-03-16"), england_and_wales)
+    assert deadline.due == D("2026-04-16") and deadline.region == "uk"
 
 
 def test_st_patricks_day_on_a_sunday_moves_to_monday(uk):
@@ -304,6 +316,43 @@ def test_complaint_over_the_boyne_substitute_and_scottish_august_holiday(uk, eng
     assert due("complaint", D("2026-07-10"), uk) == D("2026-08-04")
     # England and Wales: 13 Jul (1); 14-17 (5); 20-24 (10); 27-31 (15) -> Fri 31 Jul.
     assert due("complaint", D("2026-07-10"), england_and_wales) == D("2026-07-31")
+
+
+# --------------------------------------------------------------------------- whose holidays, per purpose
+
+def test_an_english_councils_subject_access_ignores_st_patricks_day(england_and_wales, uk):
+    # Received Tue 17 Feb 2026: one month is Tue 17 Mar, St Patrick's Day, a working day in England.
+    deadline = due_date("sar", D("2026-02-17"), england_and_wales)
+    assert deadline.due == D("2026-03-17") and deadline.region == "england-and-wales"
+    # A council counting every nation's holidays ("uk") moves it to Wed 18 Mar.
+    assert due("sar", D("2026-02-17"), uk) == D("2026-03-18")
+    assert due("sar", D("2026-02-17"), WorkingCalendar("northern-ireland")) == D("2026-03-18")
+
+
+def test_an_english_councils_subject_access_ignores_st_andrews_day(england_and_wales, scotland):
+    # Received Fri 30 Oct 2026: one month is Mon 30 Nov, St Andrew's Day, a working day in England.
+    assert due("sar", D("2026-10-30"), england_and_wales) == D("2026-11-30")
+    assert due("sar", D("2026-10-30"), scotland) == D("2026-12-01")
+
+
+def test_an_english_councils_foi_still_stops_on_st_andrews_day(england_and_wales):
+    # Mon 2 Nov 2026: 3-6 Nov (4); 9-13 (9); 16-20 (14); 23-27 (19); [Mon 30 Nov]; Tue 1 Dec (20).
+    deadline = due_date("foi", D("2026-11-02"), england_and_wales)
+    assert deadline.due == D("2026-12-01") and deadline.region == "uk"
+    assert "Scotland" in dict(deadline.skipped)[D("2026-11-30")]
+    assert due("eir", D("2026-11-02"), england_and_wales) == D("2026-12-01")
+
+
+def test_a_complaint_is_counted_in_the_councils_own_working_days(england_and_wales):
+    # Mon 9 Mar 2026, 15 working days: 10-13 (4); 16-20 (9); 23-27 (14); Mon 30 Mar (15) in England;
+    # Northern Ireland's St Patrick's Day (Tue 17 Mar) pushes it to Tue 31 Mar there.
+    assert due("complaint", D("2026-03-09"), england_and_wales) == D("2026-03-30")
+    assert due("complaint", D("2026-03-09"), WorkingCalendar("northern-ireland")) == D("2026-03-31")
+
+
+def test_extra_closures_count_for_foi_whatever_the_council_nation():
+    calendar = WorkingCalendar("england-and-wales", extra_closures={D("2026-01-16"): "Royal wedding"})
+    assert due("foi", D("2026-01-14"), calendar) == D("2026-02-12")
 
 
 # --------------------------------------------------------------------------- one-off proclaimed days
@@ -570,8 +619,9 @@ def test_a_deadline_cannot_be_changed_after_it_is_computed(uk):
 
 def test_the_cli_report_carries_the_contract_fields(uk):
     report = deadline_report("foi", "2026-08-28T10:15:00+01:00", [], uk, None)
-    assert set(report) == {"kind", "received", "due", "basis", "working_days", "calendar", "pauses",
+    assert set(report) >= {"kind", "received", "due", "basis", "working_days", "calendar", "pauses",
                            "skipped"}
+    assert report["statutory"] is True and report["label"] == "statutory deadline"
     assert report["kind"] == "foi"
     assert report["received"] == "2026-08-28"
     assert report["due"] == "2026-09-28"
@@ -586,10 +636,11 @@ def test_the_cli_report_lists_pauses_and_gives_null_working_days_for_sar(england
     report = deadline_report("foi", "2026-10-02", [("2026-10-05", "2026-10-12")], england_and_wales)
     assert report["pauses"] == [{"from": "2026-10-05", "to": "2026-10-12"}]
     assert report["due"] == "2026-11-09"
-    assert report["calendar"] == "england-and-wales"
+    assert report["calendar"] == "uk" and report["council_holidays"] == "england-and-wales"
     sar = deadline_report("sar", datetime(2026, 1, 30, 9, 0), [], england_and_wales)
     assert sar["working_days"] is None
     assert sar["due"] == "2026-03-02"
+    assert sar["calendar"] == "england-and-wales"
 
 
 def test_the_cli_report_dates_a_late_evening_utc_instant_in_london(uk):
@@ -664,6 +715,12 @@ def _rules_with(tmp_path: Path, old: str, new: str) -> Path:
         ('pause = "restart"', 'pause = "restart"\nroll = "none"', "foi", "roll", "calendar_months"),
         ('roll = "next-working-day"', 'roll = "sometimes"', "sar", "roll", '"next-working-day"'),
         ("count = 1\n", "count = 13\n", "sar", "count", "calendar months from 1 to 12"),
+        # FOI's working days are fixed by statute: no rules file narrows them to the council's nation
+        ('holidays = "uk"', 'holidays = "council"', "foi", "holidays", "s.10(6)"),
+        ('holidays = "uk"', 'holidays = "scotland"', "foi", "holidays", '"uk", "council"'),
+        ('holidays = "uk"\nstatutory = true', 'holidays = "uk"\nstatutory = false', "foi", "statutory",
+         "not by the council"),
+        ('statutory = false', 'statutory = "no"', "complaint", "statutory", "true"),
     ],
 )
 def test_a_bad_rules_file_names_the_file_the_kind_the_field_and_what_was_expected(
@@ -694,6 +751,24 @@ def test_a_rules_file_that_is_not_toml_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="not valid TOML") as err:
         load_rules(path)
     assert str(path) in str(err.value)
+
+
+def test_foi_and_eir_count_every_uk_nations_holidays_whatever_the_rules_file_leaves_out(tmp_path, england_and_wales):
+    # Left unsaid, the FOI kinds still count UK-wide and are statutory; the complaint stays local.
+    text = DEFAULT_RULES_PATH.read_text().replace('holidays = "uk"\nstatutory = true\n', "")
+    path = tmp_path / "deadlines.toml"
+    path.write_text(text)
+    rules = load_rules(path)
+    assert [rules.get(k).holidays for k in ("foi", "eir", "eir-extended")] == ["uk"] * 3
+    assert all(rules.get(k).statutory for k in ("foi", "eir", "eir-extended"))
+    assert due("foi", D("2026-11-02"), england_and_wales, rules=rules) == D("2026-12-01")
+
+
+def test_statutory_deadlines_and_local_targets_are_told_apart(rules):
+    assert {k: rules.get(k).label for k in rules.kinds} == {
+        "foi": "statutory deadline", "eir": "statutory deadline", "eir-extended": "statutory deadline",
+        "sar": "statutory deadline", "sar-extended": "statutory deadline",
+        "complaint": "local target", "appeal-decision": "local target"}
 
 
 def test_a_missing_rules_file_is_refused(tmp_path):

@@ -6,8 +6,8 @@ from email.utils import format_datetime
 
 from spocmail import config
 from spocmail.clock import LONDON
-from spocmail.intake.maildir import deliver
-from tests.helpers import REPO, spocmail
+from tests.helpers import deliver
+from tests.helpers import PROJECT_NOW, REPO, spocmail
 
 ARRIVED = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)
 
@@ -21,7 +21,7 @@ def customer_mail() -> bytes:
 
 
 def ok(*args):
-    result = spocmail(*args)
+    result = spocmail("--now", PROJECT_NOW, *args)
     assert result.code == 0, f"spocmail {' '.join(map(str, args))} exited {result.code}: {result.err}"
     return result
 

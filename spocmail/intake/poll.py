@@ -9,6 +9,7 @@ from spocmail import logs
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
+from spocmail.errors import ConfigError
 from spocmail.intake import FetchedMail, Mailbox
 from spocmail.intake.store import mark_acknowledged, store_fetched
 
@@ -39,12 +40,27 @@ def open_mailbox(config: Config) -> Mailbox:
     if mb.kind == "maildir":
         from spocmail.intake.maildir import MaildirMailbox
 
+        if not mb.create:
+            _require_maildir(config)
         return MaildirMailbox(mb.path, poll_seconds=mb.poll_seconds)
     from spocmail.intake.imap import ImapMailbox
 
     return ImapMailbox(host=mb.host, port=mb.port, security=mb.security, username=mb.username,
                        password=mb.password(), folder=mb.folder, processed_folder=mb.processed_folder,
                        timeout=float(mb.timeout_seconds), poll_seconds=mb.poll_seconds)
+
+
+def _require_maildir(config: Config) -> None:
+    """A Maildir that is not there is a mistyped path, not an empty mailbox: polling it would "succeed"
+    for ever while the mail goes elsewhere."""
+    path = config.mailbox.path
+    missing = [sub for sub in ("new", "cur", "tmp") if not (path / sub).is_dir()]
+    if not missing:
+        return
+    where = config.path or "config"
+    what = "no such folder" if not path.exists() else f"not a Maildir (no {', '.join(f'{m}/' for m in missing)})"
+    raise ConfigError(f"{where}: [mailbox] path = \"{path}\": {what}; correct the path, make it a Maildir "
+                      f"(folders new/, cur/ and tmp/), or set create = true in [mailbox] to let spocmail create it")
 
 
 def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,

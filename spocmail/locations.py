@@ -1,0 +1,143 @@
+"""Places a request names (postcodes, streets, sites), so the officer asked knows where: rules/locations.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spocmail import resources
+from spocmail.errors import ConfigError
+
+DEFAULT_PATH = resources.packaged("rules") / "locations.toml"  # the shipped copy
+
+
+# The outward and inward codes of a UK postcode, in either case, with or without the space.
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)[ \t]?([0-9][A-Z]{2})\b", re.I)
+# A capitalised word of a place name ("Mill", "St", "O'Brien's", "Cherry-Hinton").
+_WORD = r"(?:St\.|[A-Z][A-Za-z'\u2019\-]*)"
+# Capitalised words that start a sentence or a phrase rather than a place name.
+_LEADING = {"the", "a", "an", "on", "in", "at", "by", "near", "outside", "opposite", "behind", "from", "to",
+            "of", "and", "or", "my", "our", "your", "their", "why", "when", "where", "what", "how", "please",
+            "under", "since", "for", "about", "re", "is", "are", "was", "were", "i", "we", "this", "that"}
+
+
+@dataclass(frozen=True)
+class LocationRules:
+    street_words: tuple[str, ...]
+    site_words: tuple[str, ...]
+    names: tuple[str, ...]
+    home_categories: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        suffixes = sorted({*self.street_words, *self.site_words}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(s).replace(r"\ ", "[ \t]+") for s in suffixes)
+        # a house number, then one to three capitalised words, then a street or site word; never across a line
+        place = rf"(?:\b(\d{{1,4}}[A-Za-z]?),?[ \t]+)?\b((?:{_WORD}[ \t]+){{1,3}}(?:{alternatives}))\b"
+        object.__setattr__(self, "_place", re.compile(place))
+        named = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
+        object.__setattr__(self, "_named", re.compile(rf"\b(?:{named})\b", re.I) if named else None)
+
+
+def rules_from_dict(data: dict[str, Any], where: str = "location rules") -> LocationRules:
+    """Validate parsed rules; each error names the file, the key and what was expected."""
+    allowed = {"streets": ("words",), "sites": ("words", "names"), "home": ("categories",)}
+    for section in data:
+        if section not in allowed:
+            raise ConfigError(f"{where}: [{section}]: unknown section; expected {', '.join(f'[{s}]' for s in allowed)}")
+    for section, keys in allowed.items():
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: [{section}]: expected a table")
+        for key in table:
+            if key not in keys:
+                raise ConfigError(f"{where}: [{section}] {key}: unknown key; expected {', '.join(keys)}")
+
+    def strings(section: str, key: str, required: bool) -> tuple[str, ...]:
+        value = data.get(section, {}).get(key)
+        if value is None and not required:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            state = "missing" if value is None else f"= {value!r}"
+            raise ConfigError(f"{where}: [{section}] {key} {state}: expected a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    rules = LocationRules(street_words=strings("streets", "words", True), site_words=strings("sites", "words", True),
+                          names=strings("sites", "names", False), home_categories=strings("home", "categories", False))
+    for word in rules.street_words + rules.site_words:
+        if not word[0].isupper():
+            raise ConfigError(f"{where}: {word!r}: expected a capitalised word, as it is written in an address")
+    return rules
+
+
+def load(path: Path | str | None = None) -> LocationRules:
+    path = Path(path) if path is not None else resources.rules_file("locations.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such location rules file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the location rules ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return rules_from_dict(data, str(path))
+
+
+def default_rules() -> LocationRules:
+    """The rules in force (the council's copy, else the shipped one), read again only when the file changes."""
+    path = resources.rules_file("locations.toml")
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = ()
+    return _cached(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _cached(path: Path, _stamp: tuple) -> LocationRules:
+    return load(path)
+
+
+def places_named(text: str, rules: LocationRules | None = None) -> tuple[str, ...]:
+    """The places the text names, in the order they come, each once (a place inside a longer one is dropped)."""
+    rules = rules or default_rules()
+    found: list[tuple[int, str]] = []
+    for m in _POSTCODE.finditer(text):
+        found.append((m.start(), f"{m.group(1)} {m.group(2)}".upper()))
+    for m in rules._place.finditer(text):
+        words = m.group(2).split()
+        first = words[0]
+        while len(words) > 1 and words[0].lower().rstrip(".") in _LEADING:
+            words = words[1:]
+        name = " ".join(words)
+        if name in rules.street_words or name in rules.site_words:  # nothing but "Green" or "Car Park" left
+            if first != "The":
+                continue
+            name = f"The {name}"  # "The Green" is a place; "Green" alone is not
+        number = m.group(1)
+        found.append((m.start(), f"{number} {name}" if number else name))
+    if rules._named is not None:
+        by_lower = {n.lower(): n for n in rules.names}
+        for m in rules._named.finditer(text):
+            found.append((m.start(), by_lower.get(m.group(0).lower(), m.group(0))))
+    places: list[str] = []
+    for _, place in sorted(found):
+        if place.lower() not in (p.lower() for p in places):
+            places.append(place)
+    return tuple(p for p in places if not any(p != q and p.lower() in q.lower() for q in places))
+
+
+def location_for(words: str, category: str, home_address: str = "", rules: LocationRules | None = None) -> str:
+    """What an officer's request says under "Location": the places named, else the customer's address
+    for the categories that happen at home, else that none was named."""
+    rules = rules or default_rules()
+    places = places_named(words, rules)
+    if places:
+        return "; ".join(places)
+    if category in rules.home_categories and home_address.strip():
+        return f"{home_address.strip()} (the customer's address; the request names no other place)"
+    return "none named in the request"
