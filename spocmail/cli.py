@@ -268,23 +268,24 @@ def parse_cmd(file: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @pass_app
 def identify_cmd(app: App, file: Path, as_json: bool) -> None:
-    """Whose mail this is, decided as intake would decide it, with the evidence."""
-    from spocmail.identify import identify, register_view
-    from spocmail.mail import parse_mail
+    """Whose mail this is, decided by intake's own steps without writing anything, with the evidence."""
+    from spocmail.pipeline import identify_file
 
-    parsed = parse_mail(file.read_bytes())
     database = app.database()
-    with database.session() as session:
-        ident = identify(parsed, register_view(session, app.config, parsed),
-                         threshold=app.config.identify.threshold)
-    database.dispose()
-    doc = ident.to_json()
+    try:
+        doc = identify_file(app.config, database, file.read_bytes())
+    finally:
+        database.dispose()
     if as_json:
         emit(doc)
         return
-    click.echo(f"{doc['decision']}: role {doc['role']}, customer {doc['customer'] or '-'}, score {doc['score']}")
+    click.echo(f"{doc['decision']}: role {doc['role']}, customer {doc['customer'] or '-'}, score {doc['score']}"
+               f" (settled by the {doc['step']} step)")
     for e in doc["evidence"]:
         click.echo(f"  {e['weight']:.2f} {e['kind']}: {e['detail']}")
+    if doc["follow_up_of"]:
+        click.echo(f"  follows up {', '.join(doc['follow_up_of'])}"
+                   + (f"; clarifies {', '.join(doc['clarifies'])}" if doc["clarifies"] else ""))
     if doc["suggest_address"]:
         click.echo(f"  new address to confirm: {doc['suggest_address']}")
 
@@ -320,12 +321,16 @@ def triage_group(ctx: click.Context, as_json: bool) -> None:
 @click.argument("customer")
 @click.option("--confirm-address", is_flag=True,
               help="Make the mail's new sender address one of the customer's known addresses.")
+@click.option("--move", is_flag=True,
+              help="The mail is already filed for another customer: move it and its issues (no officer is asked "
+                   "again).")
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @now_option
 @pass_app
-def triage_assign(app: App, message: int, customer: str, confirm_address: bool, actor: str, as_json: bool) -> None:
-    """File waiting mail MESSAGE for CUSTOMER."""
+def triage_assign(app: App, message: int, customer: str, confirm_address: bool, move: bool, actor: str,
+                  as_json: bool) -> None:
+    """File waiting mail MESSAGE for CUSTOMER (each mail once; --move gives a filed mail to another customer)."""
     from spocmail import triage
 
     from spocmail.pipeline import file_assigned
@@ -335,7 +340,7 @@ def triage_assign(app: App, message: int, customer: str, confirm_address: bool, 
     try:
         with database.session() as session:
             result = triage.assign(session, message, customer, confirm_address=confirm_address, actor=actor,
-                                   now=app.clock.now())
+                                   now=app.clock.now(), move=move)
             session.flush()
             result["issues"] = file_assigned(session, message, app.config, app.clock.now())
         flush_outbox(app.config, database, app.clock)  # the officer requests for the new issues
@@ -345,7 +350,8 @@ def triage_assign(app: App, message: int, customer: str, confirm_address: bool, 
         emit(result)
     else:
         extra = f"; {result['confirmed_address']} confirmed" if result["confirmed_address"] else ""
-        click.echo(f"mail {message} filed for {customer}{extra}; issues: {', '.join(result['issues']) or 'none'}")
+        moved = f"; moved {', '.join(result['moved'])}" if result["moved"] else ""
+        click.echo(f"mail {message} filed for {customer}{extra}{moved}; issues: {', '.join(result['issues']) or 'none'}")
 
 
 @cli.group("address")
@@ -396,7 +402,7 @@ def unit_of_work(app: App):
 
 @cli.group("issues")
 def issues_group() -> None:
-    """Issues: list, show, split, merge, assign, categorise, close, answer and approve."""
+    """Issues: list, show, split, merge, assign, categorise, close, answer, approve, clarify, extend and note."""
 
 
 @issues_group.command("list")
@@ -551,6 +557,51 @@ def issues_approve(app, session, issue, actor):
 
     n = officers.approve(session, issue, actor=actor, now=app.clock.now())
     return f"{issue.ref} approved" + ("" if n else " (already approved: nothing changed)")
+
+
+@click.option("--asked", metavar="INSTANT", help="When the customer was asked to clarify (the clock stops).")
+@click.option("--received", metavar="INSTANT",
+              help="When the clarification arrived (the clock restarts); without --asked or --received: now.")
+@_issue_edit("clarify", "Record a clarification of REF: asked for (--asked) or arrived (--received); the due "
+                        "date follows.")
+def issues_clarify(app, session, issue, actor, asked, received):
+    from spocmail import filing
+    from spocmail.deadlines import WorkingCalendar
+
+    c = filing.clarify(session, issue, asked=_now_type(asked, "--asked"), received=_now_type(received, "--received"),
+                       actor=actor, now=app.clock.now(), calendar=WorkingCalendar(app.config.council.holidays),
+                       tz=app.config.council.timezone)
+    if c["awaiting"]:
+        return f"{issue.ref}: clarification asked for; the clock is stopped until it arrives (--received)"
+    due = f"due {c['after']}" if c["after"] else "no statutory deadline"
+    return f"{issue.ref}: clarification recorded; {due}" + (f" (was {c['before']})" if c["before"] != c["after"] else "")
+
+
+@click.option("--kind", required=True, type=click.Choice(["eir-extended", "sar-extended"]),
+              help="eir-extended: 40 working days (EIR reg 7(1)); sar-extended: three months (UK GDPR Art 12(3)).")
+@click.option("--reason", default="", help="Why (kept in the record).")
+@_issue_edit("extend", "Extend REF's statutory deadline lawfully; the due date follows.")
+def issues_extend(app, session, issue, actor, kind, reason):
+    from spocmail import filing
+    from spocmail.deadlines import WorkingCalendar
+
+    e = filing.extend(session, issue, kind, reason=reason, actor=actor, now=app.clock.now(),
+                      calendar=WorkingCalendar(app.config.council.holidays), tz=app.config.council.timezone)
+    if not e["changed"]:
+        return f"{issue.ref} is already extended: due {e['after']} (nothing changed)"
+    if e["late"]:
+        click.echo(f"spocmail: warning: {issue.ref} was due {e['before']}: an extension is made, and the customer "
+                   f"told, before the deadline passes", err=True)
+    return f"{issue.ref} extended ({kind}): due {e['after']} (was {e['before']})"
+
+
+@click.option("--text", "text", required=True, help="The note (for the council's eyes only).")
+@_issue_edit("note", "Add an internal note to REF: never shown to the customer.")
+def issues_note(app, session, issue, actor, text):
+    from spocmail import filing
+
+    filing.add_note(session, issue, text, actor=actor, now=app.clock.now())
+    return f"{issue.ref}: note added"
 
 
 # ------------------------------------------------------------------ responses and jobs

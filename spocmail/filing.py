@@ -1,4 +1,4 @@
-"""Mail becomes issues: references, received dates, repeats, classification; split, merge and the SPOC's edits."""
+"""Mail becomes issues: references, received dates, repeats, follow-ups, classification; the SPOC's edits."""
 
 from __future__ import annotations
 
@@ -6,23 +6,31 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from spocmail import resources
 from spocmail import logs
 from spocmail.db import audit
-from spocmail.db.issues import CATEGORIES, Issue, IssueMessage, RefCounter
+from spocmail.db.issues import CATEGORIES, Issue, IssueMessage, IssueNote, RefCounter
 from spocmail.db.mail import Message
 from spocmail.db.register import Customer
 from spocmail.deadlines import WorkingCalendar, due_date, receipt_date
-from spocmail.errors import NotFound, SpocmailError
+from spocmail.errors import ConfigError, NotFound, SpocmailError
 from spocmail.mail import ParsedMail
-from spocmail.rules import ClassifyRules, classify, split_requests
+from spocmail.rules import ClassifyRules, _read, classify, phrase_regex
+from spocmail.split import TOKEN_TAG, clean_subject, shorten, split_mail, title_of
 
 log = logs.get("filing")
 OPEN_STATUSES = ("open", "awaiting", "answered", "approved")
 DEADLINE_KIND = {"foi": "foi", "eir": "eir", "sar": "sar", "complaint": "complaint"}
+CLARIFIABLE = ("foi", "eir", "sar")  # the statutory requests whose clock a clarification stops and restarts
+EXTENSIONS = {"eir-extended": "eir", "sar-extended": "sar"}  # the lawful extensions, by the kind they extend
+FILED_ROLES = ("origin", "repeat", "followup")  # a mail linked so is the customer's contact, filed
+_REF = re.compile(r"\bSPOC-\d{4}-\d{3,6}\b", re.I)
 
 
 class FilingError(SpocmailError):
@@ -85,6 +93,8 @@ def compute_due(kind: str | None, received_on: date, calendar: WorkingCalendar, 
                 extended: bool = False) -> date | None:
     if kind is None:
         return None
+    if any(p[1] is None for p in pauses):
+        return None  # a clarification was asked for and has not come: the clock is stopped
     if extended and kind in ("eir", "sar"):
         kind = f"{kind}-extended"
     return due_date(kind, received_on, calendar, pauses=[tuple(date.fromisoformat(d) for d in p) for p in pauses]).due
@@ -100,20 +110,29 @@ class FiledResult:
 def file_message(session: Session, message: Message, parsed: ParsedMail, customer_id: str,
                  customer_addresses: set[str], rules: ClassifyRules, calendar: WorkingCalendar, now: datetime,
                  tz: str = "Europe/London") -> FiledResult:
-    """Turn one customer contact into issues (one per request it makes), or join it to the issue it repeats."""
+    """Turn one customer contact into issues (one per request it makes), or join it to the issue it repeats.
+
+    Safe to run twice: a request this mail has already been filed into is not filed again.
+    """
     words = customer_words(message, parsed, customer_addresses, now)
     result = FiledResult(new=[], repeats=[])
     if parsed.auto_reply:
         result.no_response = True
         return result
-    parts = split_requests(words.text) if words.text else []
+    parts = split_mail(words.text) if words.text else []
     if not parts:
-        parts = [words.text or words.subject]
+        parts = [None]  # nothing but a subject: the subject is the request
     received_on = receipt_date(words.received_at, tz)
+    already = set(session.scalars(select(IssueMessage.issue_id).where(IssueMessage.message_pk == message.id,
+                                                                      IssueMessage.role.in_(FILED_ROLES))))
     for part in parts:
-        digest = content_hash(part)
-        repeat = session.scalar(select(Issue).where(Issue.customer_id == customer_id, Issue.content_hash == digest,
-                                                    Issue.status.in_(OPEN_STATUSES)).order_by(Issue.id))
+        text = part.text if part is not None else (words.text or clean_subject(words.subject))
+        digest = content_hash(text)
+        same = session.scalars(select(Issue).where(Issue.customer_id == customer_id, Issue.content_hash == digest)
+                               .order_by(Issue.id)).all()
+        if any(i.id in already for i in same):
+            continue  # filed from this mail before (a retry, or the SPOC filing it again)
+        repeat = next((i for i in same if i.status in OPEN_STATUSES), None)
         if repeat is not None:
             _link(session, repeat, message, "repeat", now)
             repeat.contacts += 1
@@ -127,15 +146,16 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
             log.info("repeat joins its issue", extra={"event": "filing.repeat", "issue": repeat.ref,
                                                        "mail": message.id})
             continue
-        c = classify(words.subject, part, rules, auto_reply=parsed.auto_reply)
+        c = classify(words.subject, text, rules, auto_reply=parsed.auto_reply)
         if c.category == "no-response":
             result.no_response = True
             continue
         issue = Issue(ref=next_ref(session, received_on.year), customer_id=customer_id,
-                      title=_title(words.subject, part), request_text=part, content_hash=digest,
-                      category=c.category, category_rule=c.rule, category_evidence=c.evidence or "",
-                      statutory_kind=c.statutory_kind, received_at=words.received_at.astimezone(timezone.utc),
-                      received_on=received_on, status="open", created_at=now, updated_at=now)
+                      title=issue_title(part.title if part is not None else "", words.subject), request_text=text,
+                      content_hash=digest, category=c.category, category_rule=c.rule,
+                      category_evidence=c.evidence or "", statutory_kind=c.statutory_kind,
+                      received_at=words.received_at.astimezone(timezone.utc), received_on=received_on,
+                      status="open", created_at=now, updated_at=now)
         issue.due = compute_due(issue.statutory_kind, received_on, calendar)
         session.add(issue)
         session.flush()
@@ -150,11 +170,17 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
     return result
 
 
-def _title(subject: str, text: str) -> str:
-    subject = re.sub(r"^\s*((re|fw|fwd|aw|wg|tr|rv|sv)\s*:\s*)+", "", subject or "", flags=re.I).strip()
-    first = " ".join(text.split())[:120]
-    return f"{subject}: {first}" if subject and first and normalise(subject) not in normalise(first) else (
-        first or subject or "(no text)")
+def issue_title(request_title: str, subject: str = "") -> str:
+    """What the issue is called wherever it is shown: the request itself, in the customer's words.
+
+    The mail's subject is used only when the mail has no words of its own, and never with our
+    reply tokens: a subject spocmail wrote ("[SPOC-… #token] Please answer by …") is no title.
+    """
+    if request_title:
+        return request_title
+    if TOKEN_TAG.search(subject or ""):
+        return "(no text)"  # a subject spocmail wrote for an officer, with its token: internal, whatever follows
+    return shorten(clean_subject(subject)) or "(no text)"
 
 
 def _link(session: Session, issue: Issue, message: Message, role: str, now: datetime) -> None:
@@ -163,6 +189,302 @@ def _link(session: Session, issue: Issue, message: Message, role: str, now: date
                                                           IssueMessage.role == role))
     if exists is None:
         session.add(IssueMessage(issue_id=issue.id, message_pk=message.id, role=role, added_at=now))
+
+
+# ------------------------------------------------------------------ follow-ups
+
+
+@dataclass(frozen=True)
+class FollowupRules:
+    """rules/followups.toml: the words by which a follow-up says it clarifies the request."""
+
+    clarification: tuple[str, ...]
+    path: Path
+
+
+def load_followups(path: str | Path | None = None) -> FollowupRules:
+    """Read and check rules/followups.toml (or PATH); a fault raises ConfigError naming the file and the key."""
+    return _load_followups(Path(path) if path is not None else resources.rules_file("followups.toml"))
+
+
+@lru_cache(maxsize=8)
+def _load_followups(path: Path) -> FollowupRules:
+    data = _read(path, "follow-up rules")
+    unknown = sorted(set(data) - {"clarification"})
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown key; expected only [clarification]")
+    table = data.get("clarification")
+    if not isinstance(table, dict) or sorted(table) != ["phrases"]:
+        raise ConfigError(f"{path}: [clarification]: expected a table with only phrases = [\"to clarify\", ...]")
+    phrases = table["phrases"]
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+        raise ConfigError(f"{path}: [clarification] phrases: expected a list of non-empty phrases")
+    return FollowupRules(tuple(p.strip() for p in phrases), path)
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A customer's mail that continues issues already filed, rather than asking anything new."""
+
+    issues: tuple[Issue, ...]
+    reason: str                      # why spocmail takes it as a follow-up, for the SPOC's "why?"
+    clarifies: tuple[str, ...] = ()  # refs whose statutory clock this mail restarts
+    clarify_reason: str = ""
+
+    @property
+    def refs(self) -> list[str]:
+        return [i.ref for i in self.issues]
+
+
+def _kept(session: Session, issue: Issue) -> Issue:
+    """The issue a merged one lives on in."""
+    seen = set()
+    while issue.status == "merged" and issue.merged_into_id and issue.id not in seen:
+        seen.add(issue.id)
+        issue = session.get(Issue, issue.merged_into_id)
+    return issue
+
+
+def _own_words(parsed: ParsedMail, customer_addresses: set[str]) -> str:
+    """The customer's new words in this mail: a reply without its quoted history, or the forwarded original."""
+    if parsed.forwarded:
+        chosen = next((f for f in reversed(parsed.forwarded)
+                       if f.from_.email and f.from_.email.lower() in customer_addresses), parsed.forwarded[-1])
+        return chosen.body or ""
+    return parsed.reply_text or parsed.body_text or ""
+
+
+def find_followup(session: Session, parsed: ParsedMail, customer_id: str, customer_addresses: set[str],
+                  rules: FollowupRules | None = None) -> Followup | None:
+    """Does this mail of the customer's continue one of their issues? (Reads, never writes.)
+
+    It does when the customer's own words cite an issue reference of theirs ("About SPOC-2027-0004:
+    to clarify ..."); when the subject cites exactly one (a reply to an officer request, a single-issue
+    response, an acknowledgement of one issue); or when it replies to a mail recorded against exactly
+    one of their issues. A reply to a mail about several issues (the weekly response) that cites none
+    of them is filed as usual: its new requests become issues, and a repeat joins its issue.
+    """
+    rules = rules or load_followups()
+    words = _own_words(parsed, customer_addresses)
+
+    def issues_for(refs: set[str]) -> list[Issue]:
+        found = []
+        for ref in sorted(refs):
+            issue = session.scalar(select(Issue).where(Issue.ref == ref))
+            if issue is not None and issue.customer_id == customer_id:
+                found.append(_kept(session, issue))
+        return list(dict.fromkeys(found))
+
+    cited = issues_for({r.upper() for r in _REF.findall(words)})
+    reason = ""
+    if cited:
+        reason = f"the customer's words cite {', '.join(i.ref for i in cited)}"
+    else:
+        in_subject = issues_for({r.upper() for r in _REF.findall(parsed.subject or "")})
+        if len(in_subject) == 1:
+            cited, reason = in_subject, f"the subject cites {in_subject[0].ref}"
+    if not cited:
+        thread = [m for m in [parsed.in_reply_to, *reversed(parsed.references)] if m]
+        for mid in dict.fromkeys(thread):  # the mail replied to first, then its ancestors, newest first
+            linked = session.scalars(select(Issue).join(IssueMessage, IssueMessage.issue_id == Issue.id)
+                                     .join(Message, Message.id == IssueMessage.message_pk)
+                                     .where(Message.message_id == mid, Issue.customer_id == customer_id)).all()
+            linked = list(dict.fromkeys(_kept(session, i) for i in linked))
+            if len(linked) == 1:
+                cited, reason = linked, f"it replies to {mid}, recorded against {linked[0].ref}"
+                break
+            if linked:
+                break  # a mail about several issues: which one this continues is not for spocmail to guess
+    if not cited:
+        return None
+    clarifies, why = [], ""
+    said = next((p for p in rules.clarification if phrase_regex(p).search(words)), None)
+    for issue in cited:
+        if issue.statutory_kind not in CLARIFIABLE or issue.status in ("closed", "merged", "responded"):
+            continue
+        if awaiting_clarification(issue):
+            clarifies.append(issue.ref)
+            why = why or f"the SPOC asked for a clarification of {issue.ref} on {_open_pause(issue)[0]}"
+        elif said:
+            clarifies.append(issue.ref)
+            why = why or f"the customer's words clarify it ({said!r})"
+    return Followup(tuple(cited), reason, tuple(clarifies), why)
+
+
+def attach_followup(session: Session, message: Message, parsed: ParsedMail, followup: Followup,
+                    customer_addresses: set[str], calendar: WorkingCalendar, now: datetime,
+                    tz: str = "Europe/London") -> list[dict]:
+    """Join the mail to its issues as a contact; a clarification restarts the clock. Returns the clock changes."""
+    words = customer_words(message, parsed, customer_addresses, now)
+    changes = []
+    for issue in followup.issues:
+        exists = session.scalar(select(IssueMessage.id).where(IssueMessage.issue_id == issue.id,
+                                                              IssueMessage.message_pk == message.id,
+                                                              IssueMessage.role.in_(FILED_ROLES)))
+        if exists is not None:
+            continue  # safe to run twice
+        _link(session, issue, message, "followup", now)
+        issue.contacts += 1
+        issue.updated_at = now
+        audit.record(session, at=now, actor="spocmail", action="issue.followup", subject_type="issue",
+                     subject_id=issue.ref, mail=message.id, reason=followup.reason)
+        log.info("follow-up joins its issue", extra={"event": "filing.followup", "issue": issue.ref,
+                                                      "mail": message.id})
+        if issue.ref in followup.clarifies:
+            changes.append(clarify(session, issue, asked=None, received=words.received_at, actor="spocmail",
+                                   now=now, calendar=calendar, tz=tz, mail=message.id,
+                                   reason=followup.clarify_reason))
+    return changes
+
+
+# ------------------------------------------------------------------ clocks: clarification and extension
+
+
+def _open_pause(issue: Issue) -> list | None:
+    return next((p for p in issue.pauses if p[1] is None), None)
+
+
+def awaiting_clarification(issue: Issue) -> bool:
+    """The SPOC asked the customer to clarify and the answer has not come: the statutory clock is stopped."""
+    return _open_pause(issue) is not None
+
+
+def clarify(session: Session, issue: Issue, *, asked: datetime | None, received: datetime | None, actor: str,
+            now: datetime, calendar: WorkingCalendar, tz: str = "Europe/London", mail: int | None = None,
+            reason: str = "") -> dict:
+    """Record that a clarification was asked for (the clock stops) or arrived (it starts again from that day).
+
+    With `asked` alone the customer has been asked; with `received` (or neither: it arrived `now`)
+    it has come, closing the open request for it if there is one. FOI and EIR count again from
+    zero from the day it arrived (FOI Act s.1(3), EIR reg 9); a subject access request adds the
+    days it waited (rules/deadlines.toml says how each kind pauses).
+    """
+    if issue.status in ("closed", "merged"):
+        raise FilingError(f"{issue.ref} is {issue.status}: record the clarification on the issue that is still open")
+    automatic = mail is not None
+    asked_on = receipt_date(asked, tz) if asked is not None else None
+    pauses = [list(p) for p in issue.pauses]
+    open_pause = next((p for p in pauses if p[1] is None), None)
+    before = issue.due
+    if asked is not None and received is None:
+        if open_pause is not None:
+            raise FilingError(f"{issue.ref}: a clarification was already asked for on {open_pause[0]} and has not "
+                              f"come; record its arrival with `spocmail issues clarify {issue.ref} --received "
+                              f"INSTANT`")
+        if asked_on < issue.received_on:
+            raise FilingError(f"--asked {asked_on}: before {issue.ref} was received on {issue.received_on}; "
+                              f"expected a date on or after it")
+        added = [asked_on.isoformat(), None]
+        action = "issue.clarification_asked"
+    else:
+        received_on = receipt_date(received if received is not None else now, tz)
+        if open_pause is not None:
+            start = asked_on or date.fromisoformat(open_pause[0])
+            pauses.remove(open_pause)
+            # the date it had before the clock stopped, so the SPOC sees what changed
+            before = compute_due(issue.statutory_kind, issue.received_on, calendar, pauses, issue.extended)
+        else:
+            start = asked_on or received_on
+        if automatic:  # never let a mail's odd date move the clock before the request itself
+            received_on = max(received_on, issue.received_on)
+            start = min(max(start, issue.received_on), received_on)
+        if start < issue.received_on:
+            raise FilingError(f"--asked {start}: before {issue.ref} was received on {issue.received_on}; "
+                              f"expected a date on or after it")
+        if received_on < start:
+            raise FilingError(f"--received {received_on}: before the clarification was asked for on {start}; "
+                              f"expected a date on or after it")
+        added = [start.isoformat(), received_on.isoformat()]
+        action = "issue.clarified"
+    pauses.append(added)
+    issue.pauses = sorted(pauses, key=lambda p: p[0])  # a new list: the JSON column sees the change
+    issue.due = compute_due(issue.statutory_kind, issue.received_on, calendar, issue.pauses, issue.extended)
+    issue.updated_at = now
+    audit.record(session, at=now, actor=actor, action=action, subject_type="issue", subject_id=issue.ref,
+                 mail=mail, pause=added, before=_iso(before), after=_iso(issue.due), reason=reason)
+    log.info("clarification recorded", extra={"event": "filing.clarified" if action == "issue.clarified"
+                                              else "filing.clarification_asked", "issue": issue.ref,
+                                              "due": _iso(issue.due)})
+    return {"ref": issue.ref, "action": action, "statutory_kind": issue.statutory_kind, "before": _iso(before),
+            "after": _iso(issue.due), "awaiting": awaiting_clarification(issue), "reason": reason}
+
+
+def extend(session: Session, issue: Issue, kind: str, *, reason: str, actor: str, now: datetime,
+           calendar: WorkingCalendar, tz: str = "Europe/London") -> dict:
+    """A lawful extension: EIR to 40 working days (reg 7(1)), subject access by two months (Art 12(3))."""
+    if kind not in EXTENSIONS:
+        raise FilingError(f"--kind {kind!r}: expected one of {', '.join(EXTENSIONS)}")
+    base = EXTENSIONS[kind]
+    if issue.statutory_kind != base:
+        what = f"a {issue.statutory_kind} request" if issue.statutory_kind else "not a statutory request"
+        raise FilingError(f"{issue.ref} is {what}: --kind {kind} extends {base} requests only "
+                          f"(`spocmail issues categorise` first if its category is wrong)")
+    if issue.status in ("closed", "merged"):
+        raise FilingError(f"{issue.ref} is {issue.status}: there is no deadline left to extend")
+    if issue.extended:
+        return {"ref": issue.ref, "changed": False, "before": _iso(issue.due), "after": _iso(issue.due), "late": False}
+    before = issue.due
+    late = before is not None and receipt_date(now, tz) > before  # an extension is due before the deadline
+    issue.extended = True
+    issue.due = compute_due(issue.statutory_kind, issue.received_on, calendar, issue.pauses, True)
+    issue.updated_at = now
+    audit.record(session, at=now, actor=actor, action="issue.extended", subject_type="issue", subject_id=issue.ref,
+                 kind=kind, reason=reason, before=_iso(before), after=_iso(issue.due), late=late)
+    return {"ref": issue.ref, "changed": True, "before": _iso(before), "after": _iso(issue.due), "late": late}
+
+
+def add_note(session: Session, issue: Issue, text: str, *, actor: str, now: datetime) -> IssueNote:
+    """An internal note: kept with the issue for the SPOC and officers, never shown to the customer."""
+    text = (text or "").strip()
+    if not text:
+        raise FilingError("--text: the note is empty; expected the words to keep")
+    note = IssueNote(issue_id=issue.id, text=text, author=actor, created_at=now)
+    session.add(note)
+    issue.updated_at = now
+    session.flush()
+    audit.record(session, at=now, actor=actor, action="issue.note", subject_type="issue", subject_id=issue.ref,
+                 note=note.id)
+    return note
+
+
+# ------------------------------------------------------------------ a mail filed for the wrong customer
+
+
+def filed_in(session: Session, message_pk: int) -> dict[str, list[Issue]]:
+    """The issues a mail is part of, by how: origin, repeat, followup, answer, reply."""
+    rows = session.execute(select(IssueMessage.role, Issue).join(Issue, Issue.id == IssueMessage.issue_id)
+                           .where(IssueMessage.message_pk == message_pk).order_by(Issue.id)).all()
+    out: dict[str, list[Issue]] = {}
+    for role, issue in rows:
+        out.setdefault(role, []).append(issue)
+    return out
+
+
+def move_mail(session: Session, message: Message, to_customer: str, *, actor: str, now: datetime) -> dict:
+    """The SPOC moves a filed mail to another customer: the issues it started go with it, as they stand
+    (their officer requests are not sent again); where it only repeated or followed up an issue of the
+    first customer, it leaves that issue, to be filed afresh for the other customer."""
+    moved, left = [], []
+    for link in session.scalars(select(IssueMessage).where(IssueMessage.message_pk == message.id,
+                                                           IssueMessage.role.in_(FILED_ROLES))).all():
+        issue = session.get(Issue, link.issue_id)
+        if issue.customer_id == to_customer:
+            continue
+        if link.role == "origin":
+            before = issue.customer_id
+            issue.customer_id, issue.updated_at = to_customer, now
+            audit.record(session, at=now, actor=actor, action="issue.moved", subject_type="issue",
+                         subject_id=issue.ref, mail=message.id, before=before, after=to_customer)
+            moved.append(issue.ref)
+        else:
+            session.delete(link)
+            issue.contacts = max(1, issue.contacts - 1)
+            issue.updated_at = now
+            audit.record(session, at=now, actor=actor, action="issue.contact_removed", subject_type="issue",
+                         subject_id=issue.ref, mail=message.id, role=link.role, moved_to=to_customer)
+            left.append(issue.ref)
+    session.flush()
+    return {"moved": moved, "left": left}
 
 
 # ------------------------------------------------------------------ the SPOC's edits
@@ -224,13 +546,13 @@ def split(session: Session, issue: Issue, parts: list[str], *, actor: str, now: 
         raise FilingError("split needs at least two parts (repeat --part TEXT)")
     origin = next((link.message_pk for link in issue.links if link.role == "origin"), None)
     issue.request_text, issue.content_hash = parts[0], content_hash(parts[0])
-    issue.title = _title("", parts[0])
+    issue.title = issue_title(title_of(parts[0]))
     issue.updated_at = now
     created = []
     for part in parts[1:]:
         c = classify(issue.title, part, rules)
         new = Issue(ref=next_ref(session, issue.received_on.year), customer_id=issue.customer_id,
-                    title=_title("", part), request_text=part, content_hash=content_hash(part),
+                    title=issue_title(title_of(part)), request_text=part, content_hash=content_hash(part),
                     category=c.category, category_rule=c.rule, category_evidence=c.evidence or "",
                     statutory_kind=c.statutory_kind, received_at=issue.received_at, received_on=issue.received_on,
                     status="open", created_at=now, updated_at=now)
@@ -286,6 +608,8 @@ def show_issue(session: Session, ref: str) -> dict:
         "request_text": issue.request_text, "category_evidence": issue.category_evidence,
         "category_by": issue.category_by, "routing_reason": issue.routing_reason, "pauses": issue.pauses,
         "extended": issue.extended, "closed_reason": issue.closed_reason,
+        "awaiting_clarification": awaiting_clarification(issue),
+        "notes": [{"text": n.text, "by": n.author, "at": _iso(n.created_at)} for n in issue.notes],
         "messages": [{"message": link.message_pk, "role": link.role, "added_at": _iso(link.added_at),
                       "from": session.get(Message, link.message_pk).from_email,
                       "subject": session.get(Message, link.message_pk).subject} for link in issue.links],

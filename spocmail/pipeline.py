@@ -1,32 +1,42 @@
-"""After a mail is stored: read it, decide whose it is, file it. Each mail is claimed, worked, then settled."""
+"""After a mail is stored: one inbound decision as named steps, each claimed, worked, then settled.
+
+Like Mailman's pipeline of handlers, a mail goes through STEPS in order: read, draft approval,
+officer answer, whose mail, file and route. Each step first decides (it only reads) and then acts
+(it writes what it decided); the step that settles the mail ends its way. `spocmail identify` runs
+the same deciding halves without acting, so identify and intake cannot disagree.
+"""
 
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from spocmail import logs
+from spocmail.answers import AnswerRules, ReplyOutcome, load_answer_rules, match_reply, record_reply
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database, audit
 from spocmail.db.decisions import Identification as Decision
 from spocmail.db.mail import Message
-from spocmail.db.register import CustomerAddress
-from spocmail.errors import NotFound
+from spocmail.db.outbox import OutboxMail
+from spocmail.db.register import Arrangement, CustomerAddress, Officer
 from spocmail.deadlines import WorkingCalendar
-from spocmail.filing import file_message
-from spocmail.identify import Evidence, Identification, identify, register_view
-from spocmail.mail import parse_mail
-from spocmail.officers import match_reply, record_reply, route_issue, send_request
+from spocmail.errors import ConfigError, NotFound
+from spocmail.filing import (FiledResult, Followup, FollowupRules, attach_followup, file_message, find_followup,
+                             load_followups)
+from spocmail.identify import Evidence, Identification, RegisterView, identify, register_view, role_of
 from spocmail.intake.poll import PollCounts, intake
+from spocmail.mail import ParsedMail, parse_mail
+from spocmail.officers import notify_spoc, route_issue, send_request
 from spocmail.respond import acknowledge_new, approve_by_reply
+from spocmail.rules import load_classify, load_identify, load_route
 from spocmail.sending import flush_outbox
-from spocmail.resources import rules_file
-from spocmail.rules import load_classify, load_route
+from spocmail.split import load_split
 
 log = logs.get("pipeline")
 MAX_ATTEMPTS = 3
@@ -40,6 +50,262 @@ class StepCounts:
     answers: int = 0
     not_requests: int = 0
     failed: int = 0
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every mail's handling reads: the config, every rules file (validated) and the calendar, loaded once."""
+
+    config: Config
+    classify_rules: object
+    route_rules: object
+    answer_rules: AnswerRules
+    followup_rules: FollowupRules
+    calendar: WorkingCalendar
+
+    @classmethod
+    def load(cls, config: Config) -> "Context":
+        """A bad rules file stops here, before any mail is touched, with ConfigError naming the file and key."""
+        load_identify()
+        load_split()
+        return cls(config, load_classify(), load_route(), load_answer_rules(), load_followups(),
+                   WorkingCalendar(config.council.holidays))
+
+
+@dataclass
+class Inbound:
+    """One mail on its way through the steps, and what each step found."""
+
+    parsed: ParsedMail
+    message: Message | None = None  # None when `spocmail identify` reads a file that is not stored
+    view: RegisterView | None = None
+    sender_role: str = "unknown"
+    approval_for: str | None = None  # the customer whose weekly draft the SPOC answers
+    reply: ReplyOutcome = field(default_factory=lambda: ReplyOutcome("none"))
+    ident: Identification | None = None
+    addresses: set[str] = field(default_factory=set)
+    followup: Followup | None = None
+    filed: FiledResult | None = None
+    outcome: str | None = None  # set by the step that settles the mail
+    settled_by: str | None = None
+
+    @property
+    def sender(self) -> str:
+        return (self.parsed.from_.email or "").lower()
+
+    def settle(self, outcome: str) -> None:
+        self.outcome = outcome
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    decide: Callable[[Session, Inbound, Context], None]  # reads, never writes
+    act: Callable[[Session, Inbound, Context, datetime], None]  # writes what `decide` found
+
+
+# ------------------------------------------------------------------ read
+
+
+def decide_read(session: Session, mail: Inbound, ctx: Context) -> None:
+    mail.view = register_view(session, ctx.config, mail.parsed)
+    mail.sender_role = role_of(mail.sender or None, mail.view)[0]
+
+
+def act_read(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    mail.message.auto_reply = mail.parsed.auto_reply
+    mail.message.defects = sorted(set(mail.message.defects) | set(mail.parsed.defects))
+
+
+# ------------------------------------------------------------------ draft approval
+
+
+def decide_draft_approval(session: Session, mail: Inbound, ctx: Context) -> None:
+    """A reply from the SPOC or deputy to a weekly draft is theirs to settle, never a customer's request."""
+    thread = [m for m in [mail.parsed.in_reply_to, *mail.parsed.references] if m]
+    if not thread:
+        return
+    draft = session.scalars(select(OutboxMail).where(OutboxMail.message_id.in_(thread),
+                                                     OutboxMail.kind == "draft")).first()
+    if draft is None:
+        return
+    customer = (draft.related or {}).get("draft_for")
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer))
+    if arr is None:
+        return
+    allowed = {session.get(Officer, oid).email.lower() for oid in (arr.spoc_id, arr.deputy_id) if oid}
+    if mail.sender not in allowed:
+        return
+    mail.approval_for = customer
+    mail.ident = Identification(role="officer", customer=None, decision="not-a-request", score=1.0,
+                                sender=mail.sender, evidence=(Evidence(
+                                    "approval", f"replies to the weekly response draft for {customer}", 1.0),))
+    mail.settle("approval")
+
+
+def act_draft_approval(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    if mail.approval_for is None:
+        return
+    result = approve_by_reply(session, mail.parsed, ctx.config, ctx.calendar, now) or {}
+    status = result.get("status", "not an approval")
+    mail.ident = replace(mail.ident, evidence=(Evidence(
+        "approval", f"replies to the weekly response draft for {mail.approval_for}: {status}", 1.0),))
+    record_identification(session, mail.message, mail.ident, now)
+
+
+# ------------------------------------------------------------------ officer answer
+
+
+def decide_officer_answer(session: Session, mail: Inbound, ctx: Context) -> None:
+    """An officer's reply to a request with its token is the answer; the customer's own reply never is."""
+    if mail.sender_role == "customer":
+        return  # a customer who writes back on a request follows up their issue (file and route)
+    mail.reply = match_reply(session, mail.parsed, ctx.answer_rules)
+    if mail.reply.kind != "answer":
+        return
+    req = mail.reply.request
+    mail.ident = Identification(role="officer", customer=req.issue.customer_id, decision="not-a-request", score=1.0,
+                                sender=mail.sender, sender_id=req.officer_id, evidence=(Evidence(
+                                    "answer", f"answer to the request for {req.issue.ref}", 1.0),))
+    mail.settle("answer")
+
+
+def act_officer_answer(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    if mail.reply.kind == "none":
+        return
+    record_reply(session, mail.reply, mail.message, mail.parsed, now)
+    if mail.outcome == "answer":
+        record_identification(session, mail.message, mail.ident, now)
+
+
+# ------------------------------------------------------------------ whose mail
+
+
+def decide_whose_mail(session: Session, mail: Inbound, ctx: Context) -> None:
+    ident = identify(mail.parsed, mail.view, threshold=ctx.config.identify.threshold)
+    reply = mail.reply
+    if reply.kind != "none":  # a reply to a request that is not the answer: flagged, and put to the SPOC
+        flag = Evidence(f"reply-{reply.kind}", reply.reason, 0.0)
+        if ident.role != "customer" and reply.kind in ("refused", "declined"):
+            ident = replace(ident, decision="triage", evidence=ident.evidence + (flag,))
+        elif ident.decision == "not-a-request" or ident.role != "customer":
+            ident = replace(ident, decision="not-a-request", evidence=ident.evidence + (flag,))
+        else:
+            ident = replace(ident, evidence=ident.evidence + (flag,))
+    mail.ident = ident
+    if ident.decision not in ("filed", "provisional") or ident.customer is None:
+        mail.settle(ident.decision)
+
+
+def act_whose_mail(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    record_identification(session, mail.message, mail.ident, now)
+
+
+# ------------------------------------------------------------------ file and route
+
+
+def decide_file_and_route(session: Session, mail: Inbound, ctx: Context) -> None:
+    """Whether the customer's mail continues one of their issues (a follow-up) or asks something new."""
+    customer = mail.ident.customer
+    mail.addresses = set(session.scalars(select(CustomerAddress.email).where(
+        CustomerAddress.customer_id == customer, CustomerAddress.status != "rejected")))
+    mail.addresses.update(a for a in [mail.ident.suggest_address] if a)
+    if not mail.parsed.auto_reply:
+        mail.followup = find_followup(session, mail.parsed, customer, mail.addresses, ctx.followup_rules)
+    mail.settle(mail.ident.decision)
+
+
+def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    if mail.followup is not None:
+        join_followup(session, mail, ctx, now)
+        return
+    mail.filed = file_message(session, mail.message, mail.parsed, mail.ident.customer, mail.addresses,
+                              ctx.classify_rules, ctx.calendar, now, tz=ctx.config.council.timezone)
+    route_new(session, mail.filed, ctx, now)
+
+
+def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime) -> None:
+    """Each new issue goes to the officer best placed to answer, who is asked by email."""
+    for issue in result.new:
+        routing = route_issue(session, issue, ctx.route_rules, now.astimezone(ctx.config.tz).date())
+        issue.routing_reason = routing.reason
+        send_request(session, issue, routing.officer_id, ctx.config, ctx.calendar, now,
+                     covering_for=routing.covered_for, reason=routing.reason)
+
+
+def join_followup(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    """The follow-up joins its issues; the SPOC hears of a restarted clock and of mail on an issue already done."""
+    followup, customer = mail.followup, mail.ident.customer
+    done = [i for i in followup.issues if i.status in ("responded", "closed")]
+    changes = attach_followup(session, mail.message, mail.parsed, followup, mail.addresses, ctx.calendar, now,
+                              tz=ctx.config.council.timezone)
+    lines = []
+    for c in changes:
+        if c["action"] != "issue.clarified":
+            continue
+        lines.append(f"{c['ref']}: mail {mail.message.id} from the customer clarifies the request ({c['reason']}); "
+                     f"the {c['statutory_kind'].upper()} deadline follows from the day it arrived: due "
+                     f"{c['after'] or 'not set'}, was {c['before'] or 'not set'}.")
+    if lines:
+        notify_spoc(session, customer, f"Clarification received ({customer})", lines, now,
+                    key=f"clarified:{mail.message.id}", config=ctx.config,
+                    subject=f"Clarification received: {', '.join(c['ref'] for c in changes)} ({customer})")
+    if done:
+        notify_spoc(session, customer, f"The customer wrote again about an issue already dealt with ({customer})",
+                    [f"{i.ref} ({i.status}): mail {mail.message.id} follows it up; decide whether it needs more."
+                     for i in done], now, key=f"followup-after:{mail.message.id}", config=ctx.config,
+                    subject=f"Follow-up on {', '.join(i.ref for i in done)} ({customer})")
+
+
+# ------------------------------------------------------------------ the steps, in order
+
+
+STEPS: tuple[Step, ...] = (
+    Step("read", decide_read, act_read),
+    Step("draft approval", decide_draft_approval, act_draft_approval),
+    Step("officer answer", decide_officer_answer, act_officer_answer),
+    Step("whose mail", decide_whose_mail, act_whose_mail),
+    Step("file and route", decide_file_and_route, act_file_and_route),
+)
+
+
+def run_steps(session: Session, mail: Inbound, ctx: Context, now: datetime | None, *, write: bool) -> Inbound:
+    """Through the steps until one settles the mail; with `write` each step also acts on what it decided."""
+    for step in STEPS:
+        step.decide(session, mail, ctx)
+        if write:
+            step.act(session, mail, ctx, now)
+        if mail.outcome is not None:
+            mail.settled_by = step.name
+            break
+    return mail
+
+
+def handle(session: Session, message: Message, config: Config, ctx: Context, now: datetime) -> str:
+    """One stored mail through the steps; returns how it was settled."""
+    mail = run_steps(session, Inbound(parse_mail(message.raw), message), ctx, now, write=True)
+    return mail.outcome
+
+
+def decide_only(session: Session, parsed: ParsedMail, ctx: Context) -> dict:
+    """What intake would decide for this mail, without writing anything: `spocmail identify`."""
+    mail = run_steps(session, Inbound(parsed), ctx, None, write=False)
+    doc = mail.ident.to_json()
+    doc["step"] = mail.settled_by
+    doc["follow_up_of"] = mail.followup.refs if mail.followup else []
+    doc["clarifies"] = list(mail.followup.clarifies) if mail.followup else []
+    return doc
+
+
+def identify_file(config: Config, db: Database, raw: bytes) -> dict:
+    """`spocmail identify FILE.eml`: the steps' decision for a mail on disk, in a session that is rolled back."""
+    ctx = Context.load(config)
+    session = db.sessions()
+    try:
+        return decide_only(session, parse_mail(raw), ctx)
+    finally:
+        session.rollback()
+        session.close()
 
 
 def record_identification(session: Session, message: Message, ident: Identification, now: datetime) -> Decision:
@@ -71,96 +337,38 @@ def suggest_address(session: Session, customer_id: str, email: str, now: datetim
                                                    "customer": customer_id, "email": email})
 
 
-@dataclass(frozen=True)
-class Context:
-    """What every mail's handling reads: the rules and the working calendar, loaded once per pass."""
-
-    classify_rules: object
-    route_rules: object
-    calendar: WorkingCalendar
-
-    @classmethod
-    def load(cls, config: Config) -> "Context":
-        return cls(load_classify(rules_file("classify.toml", config)), load_route(rules_file("route.toml", config)),
-                   WorkingCalendar(config.council.holidays))
-
-
-def handle(session: Session, message: Message, config: Config, ctx: Context, now: datetime) -> str:
-    """One stored mail through the steps: a reply to a request, else whose it is, then issues and requests."""
-    parsed = parse_mail(message.raw)
-    message.auto_reply = parsed.auto_reply
-    message.defects = sorted(set(message.defects) | set(parsed.defects))
-    view = register_view(session, config, parsed)
-    approval = approve_by_reply(session, parsed, config, ctx.calendar, now)
-    if approval is not None and approval.get("status") != "not an approval":
-        record_identification(session, message, Identification(
-            role="officer", customer=None, decision="not-a-request", score=1.0,
-            sender=(parsed.from_.email or "").lower(), evidence=(Evidence(
-                "approval", f"approves the weekly response draft for {approval.get('customer')}: "
-                            f"{approval.get('status')}", 1.0),)), now)
-        return "approval"
-    reply = match_reply(session, parsed)
-    if reply.kind == "answer":
-        record_reply(session, reply, message, parsed, now)
-        ident = Identification(role="officer", customer=reply.request.issue.customer_id, decision="not-a-request",
-                               score=1.0, sender=(parsed.from_.email or "").lower(),
-                               sender_id=reply.request.officer_id, evidence=(Evidence(
-                                   "answer", f"answer to the request for {reply.request.issue.ref}", 1.0),))
-        record_identification(session, message, ident, now)
-        return "answer"
-    ident = identify(parsed, view, threshold=config.identify.threshold)
-    if reply.kind != "none":
-        record_reply(session, reply, message, parsed, now)
-        flag = Evidence(f"reply-{reply.kind}", reply.reason, 0.0)
-        if ident.role != "customer" and reply.kind in ("refused", "declined"):
-            ident = replace(ident, decision="triage", evidence=ident.evidence + (flag,))
-        elif ident.decision == "not-a-request" or ident.role != "customer":
-            ident = replace(ident, decision="not-a-request", evidence=ident.evidence + (flag,))
-        else:
-            ident = replace(ident, evidence=ident.evidence + (flag,))
-    record_identification(session, message, ident, now)
-    if ident.decision not in ("filed", "provisional") or ident.customer is None:
-        return ident.decision
-    file_and_route(session, message, parsed, ident.customer, config, ctx, now, extra_address=ident.suggest_address)
-    return ident.decision
-
-
-def file_and_route(session: Session, message: Message, parsed, customer_id: str, config: Config, ctx: Context,
-                   now: datetime, extra_address: str | None = None):
-    """The customer's contact becomes issues, and each new issue goes to the officer best placed to answer."""
-    addresses = set(session.scalars(select(CustomerAddress.email).where(
-        CustomerAddress.customer_id == customer_id, CustomerAddress.status != "rejected")))
-    addresses.update(a for a in [extra_address] if a)
-    result = file_message(session, message, parsed, customer_id, addresses, ctx.classify_rules, ctx.calendar,
-                          now, tz=config.council.timezone)
-    for issue in result.new:
-        routing = route_issue(session, issue, ctx.route_rules, now.astimezone(config.tz).date())
-        issue.routing_reason = routing.reason
-        send_request(session, issue, routing.officer_id, config, ctx.calendar, now,
-                     covering_for=routing.covered_for, reason=routing.reason)
-    return result
-
-
 def file_assigned(session: Session, message_pk: int, config: Config, now: datetime) -> list[str]:
-    """After the SPOC files a waiting mail for a customer: its requests become issues, routed like any other."""
+    """After the SPOC files a waiting mail for a customer: the file-and-route step, as for any of their mail.
+
+    What the mail was already filed into is not filed again (filing is safe to run twice).
+    """
     message = session.get(Message, message_pk)
-    if message.customer_id is None:
+    if message is None or message.customer_id is None:
         return []
-    result = file_and_route(session, message, parse_mail(message.raw), message.customer_id, config,
-                            Context.load(config), now)
-    return [i.ref for i in result.new] + [i.ref for i in result.repeats]
+    ctx = Context.load(config)
+    mail = Inbound(parse_mail(message.raw), message, sender_role=message.sender_role or "unknown")
+    mail.ident = Identification(role=mail.sender_role, customer=message.customer_id, decision="filed", score=1.0,
+                                evidence=())
+    decide_file_and_route(session, mail, ctx)
+    act_file_and_route(session, mail, ctx, now)
+    if mail.followup is not None:
+        return mail.followup.refs
+    return [i.ref for i in mail.filed.new] + [i.ref for i in mail.filed.repeats]
 
 
-def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:
+# ------------------------------------------------------------------ claim, work, settle
+
+
+def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | None = None) -> StepCounts:
     """Work through every stored inbound mail not yet handled, oldest first."""
     counts = StepCounts()
     now = clock.now()
+    ctx = ctx or Context.load(config)
     with db.session() as session:
         session.execute(update(Message).where(Message.state == "working", Message.claimed_at < now - STALE_CLAIM)
                         .values(state="stored"))
         pending = list(session.scalars(select(Message.id).where(Message.state == "stored", Message.direction == "in")
                                        .order_by(Message.id)))
-    ctx = Context.load(config)
     for pk in pending:
         with db.session() as session:
             # claim: only the process whose update hits the row works on it (several daemons may run)
@@ -182,6 +390,12 @@ def process_stored(config: Config, db: Database, clock: Clock) -> StepCounts:
                 counts.triage += 1
             else:
                 counts.not_requests += 1
+        except ConfigError:
+            # the council's files are at fault, not the mail: give it back untouched and stop with exit 2
+            with db.session() as session:
+                session.execute(update(Message).where(Message.id == pk)
+                                .values(state="stored", attempts=Message.attempts - 1))
+            raise
         except Exception as exc:
             with db.session() as session:
                 message = session.get(Message, pk)
@@ -216,8 +430,9 @@ def retry(session: Session, message_pk: int, *, actor: str, now: datetime) -> No
 
 def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None) -> PollCounts:
     """One pass: store what is new, work every stored mail through the steps, acknowledge, send what is queued."""
+    ctx = Context.load(config)  # a bad rules file stops the pass before the mailbox is touched
     counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=on_mail)
-    steps = process_stored(config, db, clock)
+    steps = process_stored(config, db, clock, ctx)
     counts.filed += steps.filed
     counts.triage += steps.triage
     counts.answers += steps.answers

@@ -477,178 +477,6 @@ def classify(subject: str, text: str, rules: ClassifyRules, *, auto_reply: bool 
                           f"{cat.title}: {reason}")
 
 
-# --------------------------------------------------------------------------- splitting a mail into requests
-
-# How a list item begins. Each family is one style of marker; only the family of the
-# first marker splits the list, so "(a)" sub-items stay inside item "1.".
-_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("number", re.compile(r"^\s*(?:\d{1,2}[.)]|\(\d{1,2}\)|Q\d{1,2}[.):])\s+", re.IGNORECASE)),
-    ("letter", re.compile(r"^\s*(?:\([a-z]{1,4}\)|[a-z]\))\s+", re.IGNORECASE)),
-    ("bullet", re.compile(r"^\s*[-*•·–—]\s+")),
-)
-
-# Words that make a paragraph a request of its own (besides a question mark).
-_REQUEST_CUE = re.compile(
-    r"\b(?:please|kindly|could\s+you|can\s+you|would\s+you|will\s+you|i\s+would\s+like|i'd\s+like|"
-    r"i\s+want|i\s+wish|i\s+request|i\s+am\s+requesting|i'm\s+requesting|i\s+need|i\s+ask|"
-    r"i\s+would\s+be\s+grateful|i'd\s+be\s+grateful|i\s+am\s+writing\s+to\s+(?:ask|request|report|complain)|"
-    r"(?:want|like|need|wish)\s+to\s+(?:know|ask|request|report|complain|see|have))\b|\?",
-    re.IGNORECASE)
-_GREETING = re.compile(r"^\s*(?:dear\b|hello\b|hi\b|good\s+(?:morning|afternoon|evening)\b|to\s+whom\s+it\s+may\s+concern)",
-                       re.IGNORECASE)
-_SIGN_OFF = re.compile(r"^\s*(?:(?:kind|best|warm|many)?\s*regards\b|yours\s+(?:sincerely|faithfully|truly)\b|"
-                       r"thanks\b|many\s+thanks\b|thank\s+you\b|cheers\b|best\s+wishes\b|best\b\W*$|sent\s+from\s+my\b|"
-                       r"i\s+look\s+forward\b|looking\s+forward\b|i\s+await\b)", re.IGNORECASE | re.MULTILINE)
-_SIGNATURE_DELIMITER = re.compile(r"^--\s*$")
-
-
-def _marker(line: str) -> tuple[str, int] | None:
-    for family, regex in _MARKERS:
-        m = regex.match(line)
-        if m:
-            return family, m.end()
-    return None
-
-
-def _paragraphs(lines: list[str]) -> list[str]:
-    paras, cur = [], []
-    for line in lines:
-        if line.strip():
-            cur.append(line.rstrip())
-        elif cur:
-            paras.append("\n".join(cur))
-            cur = []
-    if cur:
-        paras.append("\n".join(cur))
-    return paras
-
-
-def _is_request(paragraph: str) -> bool:
-    return bool(_REQUEST_CUE.search(_plain(paragraph)))
-
-
-def _is_sign_off(paragraph: str) -> bool:
-    # A short closing ("Kind regards", "Thank you for your help.") that asks nothing.
-    return bool(_SIGN_OFF.match(paragraph)) and len(paragraph.split()) <= 15 and "?" not in paragraph
-
-
-def _body_lines(text: str) -> list[str]:
-    """The lines that carry the mail: without a first-line greeting and without a signature."""
-    lines = _plain(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for n, line in enumerate(lines):
-        if _SIGNATURE_DELIMITER.match(line):
-            lines = lines[:n]
-            break
-    first = next((n for n, line in enumerate(lines) if line.strip()), None)
-    if first is not None and _GREETING.match(lines[first]) and "?" not in lines[first] and (
-            lines[first].rstrip().endswith(",") or len(lines[first].split()) <= 4):
-        del lines[first]
-    return lines
-
-
-def _drop_closing(paragraphs: list[str]) -> list[str]:
-    """The closing: the first sign-off after which nothing asks anything, and all that follows it (the signature).
-
-    "Thank you for your reply." at the top of a mail that goes on to ask things is not a closing.
-    """
-    for n, p in enumerate(paragraphs):
-        if _is_sign_off(p) and not any(_is_request(q) for q in paragraphs[n + 1:]):
-            return paragraphs[:n]
-    return paragraphs
-
-
-def split_requests(text: str) -> list[str]:
-    """The separate requests in a mail that asks several things; one item when it asks one thing.
-
-    A numbered ("1.", "2)", "(3)"), lettered ("(a)", "b)") or bulleted list of two or more items
-    gives one request per item. The words before the list (after the greeting) belong to every
-    item: "Under the FOI Act please provide: 1. ... 2. ..." becomes two requests that each say
-    "Under the FOI Act please provide:". Words after the list that are not a request of their own
-    ("for each of the last three years") also belong to every item; paragraphs before or after the
-    list that ask something of their own are requests of their own.
-
-    Without a list, paragraphs that each ask something (a question mark, "please", "could you",
-    "I would like", ...) are separate requests when there are two or more. A paragraph that asks
-    nothing is context: before the first request it is the background of every request; between
-    requests it belongs to the request that follows it; after the last, to the last. Greetings,
-    sign-offs and signatures belong to none.
-    """
-    lines = _body_lines(text or "")
-    if not any(line.strip() for line in lines):
-        return []
-
-    # The list family is that of the first marker, if at least two lines carry it.
-    family = None
-    for line in lines:
-        mk = _marker(line)
-        if mk:
-            family = mk[0]
-            break
-    starts = [n for n, line in enumerate(lines) if (mk := _marker(line)) and mk[0] == family] if family else []
-    if len(starts) >= 2:
-        return _split_list(lines, family, starts)
-    return _split_paragraphs(lines)
-
-
-def _split_list(lines: list[str], family: str, starts: list[int]) -> list[str]:
-    before = _paragraphs(lines[:starts[0]])
-    items: list[list[str]] = []
-    n = starts[0]
-    after_from = len(lines)
-    while n < len(lines):
-        line = lines[n]
-        mk = _marker(line)
-        if mk and mk[0] == family:
-            items.append([line[mk[1]:].strip()])
-        elif not line.strip():
-            items[-1].append("")
-        else:
-            # A line after a blank that is not indented ends the list: it is a new paragraph.
-            # (unless another item of the list is still to come: then it is this item's note).
-            blank_before = n > 0 and not lines[n - 1].strip()
-            if blank_before and not line[:1].isspace() and n > starts[-1]:
-                after_from = n
-                break
-            items[-1].append(line.strip())
-        n += 1
-    after = _drop_closing(_paragraphs(lines[after_from:]))
-
-    # The paragraph right before the list introduces it; earlier ones ask for themselves or give context.
-    lead_in = before[-1:] if before else []
-    own_before = [p for p in before[:-1] if _is_request(p)]
-    context = [p for p in before[:-1] if not _is_request(p)] + lead_in
-    own_after = [p for p in after if _is_request(p)]
-    trailing = [p for p in after if not _is_request(p)]
-
-    requests = [p.strip() for p in own_before]
-    for item in items:
-        body = "\n".join(item).strip()
-        if body:
-            requests.append("\n".join([*context, body, *trailing]).strip())
-    requests.extend(p.strip() for p in own_after)
-    return requests
-
-
-def _split_paragraphs(lines: list[str]) -> list[str]:
-    paragraphs = _drop_closing(_paragraphs(lines))
-    if not paragraphs:
-        return []
-    asking = [n for n, p in enumerate(paragraphs) if _is_request(p)]
-    if len(asking) < 2:
-        return ["\n\n".join(paragraphs).strip()]
-    background = paragraphs[:asking[0]]
-    requests: list[list[str]] = []
-    pending: list[str] = []
-    for n, p in enumerate(paragraphs[asking[0]:], asking[0]):
-        if n in asking:
-            requests.append([*background, *pending, p])
-            pending = []
-        else:
-            pending.append(p)
-    requests[-1].extend(pending)
-    return ["\n\n".join(r).strip() for r in requests]
-
-
 # --------------------------------------------------------------------------- routing rules
 
 
@@ -1001,10 +829,14 @@ def answer_rules_from_dict(data: Mapping[str, Any], path: Path) -> AnswerRules:
     out = []
     for n, p in enumerate(phrases, 1):
         try:
-            out.append(re.compile(p, re.I))
+            compiled = re.compile(p, re.I)
         except re.error as exc:
             raise ConfigError(f"{path}: [decline] phrases #{n} = {p!r}: expected a regular expression ({exc})") \
                 from None
+        if compiled.search(""):
+            raise ConfigError(f"{path}: [decline] phrases #{n} = {p!r} matches an empty text, so every answer "
+                              f"would be taken as 'not for me'; expected a pattern that needs words")
+        out.append(compiled)
     return AnswerRules(decline=tuple(out), path=path)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from spocmail import deadlines, locations, resources, rules, templating
+from spocmail import deadlines, filing, locations, resources, rules, split, templating
 from spocmail.config import Config
 from spocmail.errors import ConfigError
 
@@ -17,6 +17,8 @@ LOADERS: dict[str, Callable[[Path], Any]] = {
     "deadlines.toml": deadlines.load_rules,
     "identify.toml": rules.load_identify,
     "locations.toml": locations.load,
+    "split.toml": split.load_split,
+    "followups.toml": filing.load_followups,
     "route.toml": rules.load_route,
 }
 

@@ -13,6 +13,7 @@ from spocmail.db.decisions import Identification as Decision
 from spocmail.db.mail import Message
 from spocmail.db.register import Customer, CustomerAddress
 from spocmail.errors import SpocmailError
+from spocmail.filing import FILED_ROLES, filed_in, move_mail
 
 log = logs.get("triage")
 
@@ -46,19 +47,40 @@ def _customer(session: Session, customer_id: str) -> Customer:
 
 
 def assign(session: Session, message_pk: int, customer_id: str, *, confirm_address: bool, actor: str,
-           now: datetime) -> dict:
-    """File a waiting mail for a customer; optionally make its sender's address one the customer is known by."""
+           now: datetime, move: bool = False) -> dict:
+    """File a waiting mail for a customer; optionally make its sender's address one the customer is known by.
+
+    Each mail is filed once: a mail already filed is refused (exit 2, naming its issues), unless
+    `move` gives it to another customer, its issues with it, without asking any officer again.
+    """
     decision = session.scalar(select(Decision).where(Decision.message_pk == message_pk))
     message = session.get(Message, message_pk)
     if message is None or decision is None:
         raise TriageError(f"no mail {message_pk} has been identified; `spocmail triage` lists what waits")
     customer = _customer(session, customer_id)
+    links = filed_in(session, message_pk)
+    answered = links.get("answer", [])
+    if answered:
+        raise TriageError(f"mail {message_pk} is an officer's answer to {_refs(answered)}, not a customer's mail; "
+                          f"`spocmail issues show {answered[0].ref}` shows it")
+    filed = _unique([i for role in FILED_ROLES for i in links.get(role, [])])
+    owners = sorted({i.customer_id for i in filed})
+    moved = {"moved": [], "left": []}
+    if filed and owners == [customer.id]:
+        raise TriageError(f"mail {message_pk} is already filed for {customer.id} in {_refs(filed)}: filing it again "
+                          f"would ask its questions twice; nothing was changed")
+    if filed and not move:
+        raise TriageError(f"mail {message_pk} is already filed for {', '.join(owners)} in {_refs(filed)}; to file it "
+                          f"for {customer.id} instead, add --move (its issues move with it and no officer is "
+                          f"asked again)")
+    if filed:
+        moved = move_mail(session, message, customer.id, actor=actor, now=now)
     before = {"decision": decision.decision, "customer": decision.customer_id}
     decision.decision, decision.customer_id = "filed", customer.id
     decision.decided_by, decision.decided_at = actor, now
     message.customer_id = customer.id
-    audit.record(session, at=now, actor=actor, action="triage.assigned", subject_type="message",
-                 subject_id=str(message_pk), customer=customer.id, before=before)
+    audit.record(session, at=now, actor=actor, action="triage.moved" if filed else "triage.assigned",
+                 subject_type="message", subject_id=str(message_pk), customer=customer.id, before=before, **moved)
     confirmed = None
     if confirm_address:
         address = decision.suggest_address or (decision.sender if decision.role == "unknown" else None)
@@ -69,8 +91,17 @@ def assign(session: Session, message_pk: int, customer_id: str, *, confirm_addre
         confirmed = set_address(session, customer.id, address, "confirmed", actor=actor, now=now,
                                 source=f"triage of mail {message_pk}")
     log.info("filed by the SPOC", extra={"event": "triage.assigned", "mail": message_pk, "customer": customer.id,
-                                         "confirmed_address": confirmed})
-    return {"message": message_pk, "customer": customer.id, "decision": "filed", "confirmed_address": confirmed}
+                                         "confirmed_address": confirmed, "moved": moved["moved"]})
+    return {"message": message_pk, "customer": customer.id, "decision": "filed", "confirmed_address": confirmed,
+            "moved": moved["moved"]}
+
+
+def _unique(issues: list) -> list:
+    return list({i.id: i for i in issues}.values())
+
+
+def _refs(issues: list) -> str:
+    return ", ".join(i.ref for i in issues)
 
 
 def set_address(session: Session, customer_id: str, email: str, status: str, *, actor: str, now: datetime,

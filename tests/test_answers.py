@@ -98,13 +98,23 @@ def test_a_reply_to_a_withdrawn_request_is_stale(p):
     assert any("stale" in e["detail"] for f in p.ok("triage", "--json").json() for e in f["evidence"])
 
 
-def test_the_customer_replying_with_a_token_is_filed_as_the_customers_mail_not_an_answer(p):
+def test_the_customers_reply_to_a_request_follows_up_its_issue_and_is_never_an_answer(p):
     forwarded_request = request_to(p, "alex.jones")
     deliver(p.maildir, reply(forwarded_request, "Jordan Example <jordan@example.org>",
-                             "I also want to know why the site notice was taken down."))
+                             "I also want to know why the site notice was taken down."),
+            when=datetime(2026, 11, 23, 9, 30, tzinfo=LONDON))
     counts = p.ok("poll", "--once", "--json", "--now", "2026-11-23T10:00").json()
-    assert counts["answers"] == 0 and counts["filed"] == 1
-    assert len(p.ok("issues", "list", "--json").json()) == 2
+    assert counts["answers"] == 0 and counts["filed"] == 1 and counts["triage"] == 0
+    issue = only_issue(p)  # no new issue titled "[SPOC-… #token] Please answer by …"
+    assert issue["title"] == "When will the planning committee decide application 26/0123/FUL?"
+    assert issue["contacts"] == 2 and issue["answers"] == [] and issue["status"] == "awaiting"
+    assert [m["role"] for m in issue["messages"] if m["role"] in ("origin", "followup")] == ["origin", "followup"]
+    # a new mail that cites the reference joins it too
+    deliver(p.maildir, customer_mail(f"About {issue['ref']}: the committee date is on your website already.",
+                                     "Tue, 24 Nov 2026 08:00:00 +0000", n=2),
+            when=datetime(2026, 11, 24, 8, 0, tzinfo=LONDON))
+    p.ok("poll", "--once", "--now", "2026-11-24T09:00")
+    assert only_issue(p)["contacts"] == 3
 
 
 def test_the_same_content_forwarded_by_two_officers_is_one_issue_with_two_contacts(tmp_path):

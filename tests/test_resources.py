@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from spocmail import config, officers, resources, ruleset
+from spocmail import config, resources, ruleset
+from spocmail.rules import load_answers
 from spocmail.clock import LONDON
 from spocmail.intake.maildir import deliver
 from tests.helpers import REPO, make_project, spocmail
@@ -152,11 +153,11 @@ def test_the_councils_decline_phrases_are_the_ones_a_reply_is_read_with(tmp_path
     cfg.write_text('[rules]\ndir = "rules"\n', encoding="utf-8")
     resources.use_config(config.load(cfg))
     try:
-        assert any(p.search("Please ask someone else, thanks") for p in officers.decline_phrases())
-        assert not any(p.search("not my area") for p in officers.decline_phrases())
+        assert any(p.search("Please ask someone else, thanks") for p in load_answers().decline)
+        assert not any(p.search("not my area") for p in load_answers().decline)
     finally:
         resources.use(None)
-    assert any(p.search("not my area") for p in officers.decline_phrases())
+    assert any(p.search("not my area") for p in load_answers().decline)
 
 
 def test_a_file_the_council_did_not_copy_is_read_from_the_package(tmp_path):

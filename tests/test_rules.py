@@ -10,7 +10,8 @@ import pytest
 
 from spocmail.errors import ConfigError
 from spocmail.rules import (AUTOMATIC_REPLY_RULE, NO_RULE_MATCHED, REQUIRED_CATEGORIES, ROUTE_HANDLES, ROUTE_KEYWORDS,
-                            ROUTE_SPOC, OfficerInfo, classify, load_classify, load_route, route, split_requests)
+                            ROUTE_SPOC, OfficerInfo, classify, load_classify, load_route, route)
+from spocmail.split import split_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = ROOT / "examples" / "register.toml"

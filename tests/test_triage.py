@@ -43,7 +43,7 @@ def test_assign_with_confirm_address_makes_the_sender_known_and_is_audited(proje
     assert len(result["issues"]) == 1  # the mail's request is now an issue, routed like any other
     del result["issues"]
     assert result == {"message": message, "customer": "jordan", "decision": "filed",
-                      "confirmed_address": "jay@webmail.example"}
+                      "confirmed_address": "jay@webmail.example", "moved": []}
     assert project.ok("triage", "--json").json() == []
     addresses = project.ok("register", "show", "jordan", "--json").json()["addresses"]
     assert {"email": "jay@webmail.example", "status": "confirmed"}.items() <= next(

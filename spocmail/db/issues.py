@@ -59,6 +59,22 @@ class Issue(Base):
                                                        order_by="IssueMessage.id")
     requests: Mapped[list["OfficerRequest"]] = relationship(back_populates="issue", order_by="OfficerRequest.id")
     answers: Mapped[list["Answer"]] = relationship(back_populates="issue", order_by="Answer.id")
+    notes: Mapped[list["IssueNote"]] = relationship(back_populates="issue", cascade="all, delete-orphan",
+                                                    order_by="IssueNote.id")
+
+
+class IssueNote(Base):
+    """The SPOC's internal note on an issue: for the council's eyes, never in anything sent to the customer."""
+
+    __tablename__ = "issue_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    issue: Mapped[Issue] = relationship(back_populates="notes")
 
 
 class IssueMessage(Base):
@@ -70,7 +86,8 @@ class IssueMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
-    role: Mapped[str] = mapped_column(String(16))  # origin, repeat, request, answer, response, acknowledgement
+    # origin, repeat, followup (the customer's mail); request, answer, reply (officers); response, acknowledgement
+    role: Mapped[str] = mapped_column(String(16))
     added_at: Mapped[datetime]
 
     issue: Mapped[Issue] = relationship(back_populates="links")
