@@ -24,6 +24,8 @@ class CouncilConfig:
     timezone: str = "Europe/London"
     holidays: str = "uk"
     staff_domains: tuple[str, ...] = ()
+    address: str = ""  # the council's postal address, in every signature (seed 004's charter)
+    phone: str = ""  # the SPOC's telephone number, likewise
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,9 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         timezone=r.text("timezone", "Europe/London", _timezone_ok, "an IANA time zone such as \"Europe/London\""),
         holidays=r.choice("holidays", "uk", HOLIDAY_REGIONS),
         staff_domains=tuple(d.lower() for d in r.strings("staff_domains", ())),
+        address=" ".join(r.text("address", "", expected="the council's postal address as a string").split()),
+        phone=r.text("phone", "", lambda v: all(c.isdigit() or c in " +()-" for c in v),
+                     "a telephone number such as \"01234 567890\""),
     )
     r.done()
 

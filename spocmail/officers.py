@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import locations, logs, outbox, templating
+from spocmail import letters, locations, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
@@ -121,7 +121,8 @@ def send_request(session: Session, issue: Issue, officer_id: str, config: Config
         received_on=issue.received_on, needed_by=by, statutory_due=issue.due,
         due_label=deadline_label(issue.statutory_kind), words=issue.request_text,
         customer_name=customer.name, location=where,
-        covering_for=covered, spoc_name=config.spoc.name, council=config.council.name)
+        covering_for=covered, spoc_name=config.spoc.name, council=config.council.name,
+        sig=letters.signature(config, customer))
     row = outbox.queue(session, msg, kind="officer_request", now=now,
                        dedupe_key=f"request:{issue.ref}:{officer_id}:{len(issue.requests) + 1}",
                        related={"issues": [issue.ref], "customer": issue.customer_id, "officer": officer_id})
@@ -243,7 +244,7 @@ def _queue_reminder(session: Session, req: OfficerRequest, config: Config, now: 
         headers={"In-Reply-To": req.message_id, "References": req.message_id, "X-Spocmail-Issue": issue.ref},
         officer=officer, ref=issue.ref, needed_by=req.needed_by, statutory_due=issue.due,
         due_label=deadline_label(issue.statutory_kind), request_subject=tag, spoc_name=config.spoc.name,
-        council=config.council.name)
+        council=config.council.name, sig=letters.signature(config, session.get(Customer, issue.customer_id)))
     outbox.queue(session, msg, kind="reminder", now=now, dedupe_key=f"reminder:{req.id}",
                  related={"issues": [issue.ref], "customer": issue.customer_id, "officer": req.officer_id})
 

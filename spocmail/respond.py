@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import logs, outbox, templating
+from spocmail import letters, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
@@ -66,6 +66,7 @@ class Draft:
     issues: list[Issue] = field(default_factory=list)
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # filename, content type, payload
     held_back: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # the thread before in_reply_to, when it is known
 
     def to_json(self) -> dict:
         return {"customer": self.customer, "kind": self.kind, "period": self.period, "to": self.to, "cc": self.cc,
@@ -219,12 +220,14 @@ def compile_single(session: Session, issue: Issue, config: Config, now: datetime
     cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))]
     cc += [f"{m.name} <{m.email}>" for m in (customer.arrangement.members if customer.arrangement else [])]
     attachments, held = _attachments(session, approved, config.weekly.max_attachment_bytes)
+    in_reply_to, thread = letters.thread(session, [issue], customer)  # the answer continues the customer's mail
     draft = Draft(customer=customer.id, kind="single-issue", period=issue.ref,
                   to=[customer_address(session, customer)], cc=cc,
                   subject=f"{config.council.name}: response to {issue.ref}",
                   items=[Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
                               issue.statutory_kind)],
-                  in_reply_to=None, answers=approved, issues=[issue], attachments=attachments, held_back=held)
+                  in_reply_to=in_reply_to, answers=approved, issues=[issue], attachments=attachments, held_back=held,
+                  references=thread)
     _render(draft, "single_issue", config, customer, today, customer.arrangement)
     return draft
 
@@ -232,6 +235,7 @@ def compile_single(session: Session, issue: Issue, config: Config, now: datetime
 def _render(draft: Draft, template: str, config: Config, customer: Customer, today: date, arr) -> None:
     draft.body_text, draft.body_html = templating.render(
         template, customer=customer, items=draft.items, today=today, council=config.council.name,
+        sig=letters.signature(config, customer),
         spoc_name=config.spoc.name, spoc_address=config.spoc.address, held_back=draft.held_back,
         answered=[i for i in draft.items if i.state == "answered"],
         pending=[i for i in draft.items if i.state == "pending"],
@@ -248,7 +252,7 @@ def to_mail(draft: Draft, config: Config, references: list[str] | None = None) -
     msg["Subject"] = draft.subject
     if draft.in_reply_to:
         msg["In-Reply-To"] = draft.in_reply_to
-        msg["References"] = " ".join((references or []) + [draft.in_reply_to])
+        msg["References"] = " ".join(letters.references(references or draft.references, draft.in_reply_to))
     msg["X-Spocmail-Issues"] = ", ".join(i.ref for i in draft.items)
     msg.set_content(draft.body_text)
     msg.add_alternative(draft.body_html, subtype="html")
@@ -412,11 +416,15 @@ def acknowledge(session: Session, customer_id: str, config: Config, calendar: Wo
     send_at = next_weekly_send(arr, now, calendar, config.tz)
     text, html = templating.render("acknowledgement", customer=customer, issues=issues, send_at=send_at,
                                    council=config.council.name, spoc_name=config.spoc.name,
-                                   kind_names=KIND_NAMES)
+                                   kind_names=KIND_NAMES, sig=letters.signature(config, customer))
     msg = EmailMessage()
     msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
     msg["To"] = customer_address(session, customer)
     msg["Subject"] = f"{config.council.name}: we have received your mail ({', '.join(i.ref for i in issues)})"
+    in_reply_to, thread = letters.thread(session, issues, customer)
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = " ".join(thread)
     msg["Auto-Submitted"] = "auto-replied"  # RFC 3834: automatic, so no auto-reply comes back
     msg["X-Auto-Response-Suppress"] = "All"
     msg["Precedence"] = "auto_reply"
