@@ -17,6 +17,7 @@ from spocmail.db.mail import Message
 from spocmail.db.register import Arrangement, Customer, CustomerAddress, Member, Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import NotFound, SpocmailError
+from spocmail.mail import headers as mail_headers
 from spocmail.mail import parse_mail
 from spocmail.officers import next_weekly_send, notify_spoc
 
@@ -244,12 +245,12 @@ def _render(draft: Draft, template: str, config: Config, customer: Customer, tod
 
 def to_mail(draft: Draft, config: Config, references: list[str] | None = None) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
-    msg["To"] = ", ".join(draft.to)
+    msg["From"] = mail_headers.address(config.spoc.name, config.spoc.address)
+    msg["To"] = mail_headers.addresses(draft.to)
     if draft.cc:
-        msg["Cc"] = ", ".join(draft.cc)
-    msg["Reply-To"] = f"{config.spoc.name} <{config.spoc.address}>"
-    msg["Subject"] = draft.subject
+        msg["Cc"] = mail_headers.addresses(draft.cc)
+    msg["Reply-To"] = mail_headers.address(config.spoc.name, config.spoc.address)
+    msg["Subject"] = mail_headers.clean(draft.subject)
     if draft.in_reply_to:
         msg["In-Reply-To"] = draft.in_reply_to
         msg["References"] = " ".join(letters.references(references or draft.references, draft.in_reply_to))
@@ -418,8 +419,8 @@ def acknowledge(session: Session, customer_id: str, config: Config, calendar: Wo
                                    council=config.council.name, spoc_name=config.spoc.name,
                                    kind_names=KIND_NAMES, sig=letters.signature(config, customer))
     msg = EmailMessage()
-    msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
-    msg["To"] = customer_address(session, customer)
+    msg["From"] = mail_headers.address(config.spoc.name, config.spoc.address)
+    msg["To"] = mail_headers.addresses([customer_address(session, customer)])
     msg["Subject"] = f"{config.council.name}: we have received your mail ({', '.join(i.ref for i in issues)})"
     in_reply_to, thread = letters.thread(session, issues, customer)
     if in_reply_to:

@@ -14,6 +14,7 @@ import jinja2
 
 from spocmail import resources
 from spocmail.errors import ConfigError, SpocmailError
+from spocmail.mail import headers as mail_headers
 
 TEMPLATES = resources.packaged("templates")  # the shipped copies
 
@@ -82,15 +83,15 @@ def build(name: str, *, subject: str, sender: str, to: list[str], cc: list[str] 
     """A multipart/alternative mail (plain text first, HTML second) from one template pair."""
     text, html = render(name, directory, **context)
     msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = ", ".join(to)
+    msg["From"] = mail_headers.addresses([sender])
+    msg["To"] = mail_headers.addresses(to)
     if cc:
-        msg["Cc"] = ", ".join(cc)
+        msg["Cc"] = mail_headers.addresses(cc)
     if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Subject"] = subject
+        msg["Reply-To"] = mail_headers.addresses([reply_to])
+    msg["Subject"] = mail_headers.clean(subject)
     for k, v in (headers or {}).items():
-        msg[k] = v
+        msg[k] = mail_headers.clean(v)
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg
