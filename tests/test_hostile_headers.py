@@ -87,3 +87,30 @@ def test_a_display_name_with_a_comma_stays_one_recipient():
                                    "bare@council.example"])
     assert [a.addr_spec for a in msg["To"].addresses] == ["alex@council.example", "pat@council.example",
                                                         "bare@council.example"]
+
+
+def _plain(n: int, date: bytes = b"Mon, 23 Nov 2026 08:12:00 +0000") -> bytes:
+    return (b"From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\nSubject: Bins " +
+            str(n).encode() + b"\r\nDate: " + date + b"\r\nMessage-ID: <odd" + str(n).encode() +
+            b"@example.org>\r\n\r\nWhy was my green bin missed again on street " + str(n).encode() + b"?\r\n")
+
+
+def _deep(levels: int) -> bytes:
+    body = b"Content-Type: text/plain\r\n\r\nWhy was my green bin missed again on the deep street?\r\n"
+    for i in range(levels):
+        body = (b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)) + body + b"\r\n--b%d--\r\n" % i
+    return (b"From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\nSubject: Deep\r\n"
+            b"Date: Mon, 23 Nov 2026 08:12:00 +0000\r\nMessage-ID: <deep@example.org>\r\nMIME-Version: 1.0\r\n" + body)
+
+
+def test_odd_but_readable_mail_from_the_customer_is_filed_as_theirs_not_quarantined_or_triaged(project):
+    odd = [b"\xef\xbb\xbf" + _plain(1), b"\r\n" + _plain(2), _plain(3, b"Mon, 23 Nov 20260000000000000000000 08:12 +0000"),
+           _deep(1000)]
+    for raw in odd:
+        deliver(project.maildir, raw)
+    counts = project.ok("poll", "--once", "--json", "--now", "2026-11-23T09:00").json()
+    assert (counts["stored"], counts["filed"], counts["triage"], counts["quarantined"]) == (4, 4, 0, 0), counts
+    issues = project.ok("issues", "list", "--customer", "jordan", "--json").json()
+    assert len(issues) == 4
+    words = " ".join(m.get_body(("plain",)).get_content() for m in _outbox(project) if "#" in str(m["Subject"]))
+    assert "deep street" in words and "--b99" not in words and "boundary=" not in words

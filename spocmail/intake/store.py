@@ -70,6 +70,10 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
 def read_envelope(raw: bytes) -> Envelope:
     """Never raises: what cannot be read becomes a defect, and mail with no readable header is quarantined."""
     defects: list[str] = []
+    lead = raw.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if len(lead) != len(raw) and lead:  # parse reads past a byte-order mark or blank lines: so does intake
+        defects.append("leading-junk: blank lines or a byte-order mark before the headers")
+        raw = lead
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
     except Exception as exc:  # pragma: no cover - the stdlib parser is very forgiving
@@ -97,8 +101,8 @@ def read_envelope(raw: bytes) -> Envelope:
             date = parsedate_to_datetime(date_raw)
             if date.tzinfo is None:
                 date = date.replace(tzinfo=timezone.utc)
-        except (TypeError, ValueError, IndexError):
-            defects.append(f"Date header unreadable: {date_raw!r}")
+        except (TypeError, ValueError, IndexError, OverflowError):
+            defects.append(f"Date header unreadable: {date_raw[:80]!r}")
     else:
         defects.append("missing Date header")
     message_id = _header(msg, "Message-ID", defects)

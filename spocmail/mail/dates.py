@@ -188,7 +188,7 @@ def parse_loose_date(text: str | None) -> datetime | None:
         day = days[0]
     try:
         value = datetime(year, month, day, hour, minute, second)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a 20-digit year is no date, and no reason to fail
         return None
     if tz is not None:
         return value.replace(tzinfo=tz)

@@ -7,6 +7,8 @@ charsets, unreadable dates), goes into `defects` as short "kind: detail" strings
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import base64
 import binascii
 import email
@@ -36,12 +38,30 @@ def parse_mail(raw: bytes) -> ParsedMail:
     """Everything spocmail reads in one mail. Broken input is read as far as possible; see `defects`."""
     try:
         return _parse(raw, 0)
-    except Exception as exc:  # a last resort: a reader bug must not lose the mail
+    except Exception as exc:  # a last resort: a reader bug must not lose the mail, nor its sender
         data = raw if isinstance(raw, (bytes, bytearray)) else str(raw).encode("utf-8", "surrogateescape")
-        return ParsedMail(
-            body_text=decode_bytes(bytes(data), None),
-            defects=[f"parser-error: {type(exc).__name__}: {exc}"],
-        )
+        defect = f"parser-error: {type(exc).__name__}: {str(exc)[:200]}"
+        try:  # the headers as they are, the body read as plain text: no structure left to fail on
+            flat = _parse(_as_plain_text(bytes(data)), 0)
+            return replace(flat, defects=[defect, *flat.defects])
+        except Exception:
+            return ParsedMail(body_text=decode_bytes(bytes(data), None), defects=[defect])
+
+
+_STRUCTURE = re.compile(rb"^(?:content-type|content-transfer-encoding|mime-version)\s*:.*(?:\r?\n[ \t].*)*\r?\n",
+                        re.IGNORECASE | re.MULTILINE)
+
+
+def _as_plain_text(raw: bytes) -> bytes:
+    """RAW with its MIME structure headers removed, so 1,000 nested parts read as one text part."""
+    raw = raw.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    cut = re.search(rb"\r?\n\r?\n", raw)
+    head, body = (raw[:cut.start() + 1], raw[cut.start():]) if cut else (raw, b"")
+    text = b"\r\n".join(line for line in body.splitlines() if not _SCAFFOLD.match(line))  # boundaries and part headers
+    return _STRUCTURE.sub(b"", head + b"\n").rstrip(b"\r\n") + b"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text
+
+
+_SCAFFOLD = re.compile(rb"^\s*(?:--\S+\s*|content-[\w-]+\s*:.*|mime-version\s*:.*)$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -472,7 +472,7 @@ def _arrival_of(raw: bytes) -> datetime:
     msg = email.message_from_bytes(head + b"\r\n\r\n", policy=email.policy.compat32)
     try:
         when = email.utils.parsedate_to_datetime(msg["Date"]) if msg["Date"] else None
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         when = None
     if when is None or when.tzinfo is None or not 1990 <= when.year <= 2100:
         return datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
