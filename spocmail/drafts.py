@@ -150,6 +150,7 @@ def header_block(row: ResponseDraft, customer_name: str, compiled_local: datetim
         "draft was compiled is not in it: it waits for the next draft.",
         "=" * 72,
         "",
+        "",
     ]
     return "\n".join(lines)
 
