@@ -109,9 +109,10 @@ def check_sendable(session: Session, row: ResponseDraft) -> None:
                          f"{row.customer_id}` shows it)")
     for answer_id in row.answer_ids:
         answer = session.get(Answer, answer_id)
-        if answer is None or answer.approved_at is None or answer.sent_in is not None:
+        if (answer is None or answer.approved_at is None or answer.sent_in is not None
+                or answer.approved_at > row.compiled_at):
             why = ("was sent meanwhile" if answer is not None and answer.sent_in is not None
-                   else "is no longer approved as it was")
+                   else "was edited or approved again after it was compiled")
             raise DraftError(f"draft {row.ident} for {row.customer_id} is out of date: an answer in it {why}; "
                              f"nothing was sent. `spocmail weekly preview {row.customer_id}` compiles a new draft")
 

@@ -434,7 +434,10 @@ def approve_by_reply(session: Session, parsed, config: Config, calendar: Working
     ident = related.get("draft_ident")
     if not ident:
         return {"status": "not an approval (a draft from before drafts had an identity)", "draft_for": customer_id}
-    draft_row = drafts.find(session, customer_id, ident)
+    try:
+        draft_row = drafts.find(session, customer_id, ident)
+    except NotFound:
+        return {"status": "not an approval (no such draft on record)", "draft": ident}
     text = parsed.reply_text or ""
     if not drafts.is_approval(text):
         drafts.add_comment(draft_row, sender, text, now)

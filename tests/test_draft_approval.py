@@ -190,3 +190,23 @@ def test_only_an_exact_approval_from_the_spoc_or_deputy_sends(world, db_url):
     world.deliver(reply_to(draft, SPOC, "Send", 10, "Fri, 27 Nov 2026 12:40:00 +0000"))
     p.ok("poll", "--once", "--now", "2026-11-27T12:40:30")
     assert len(weekly_to_customer(world)) == 1  # approved twice, sent once
+
+
+def test_an_answer_changed_after_the_draft_makes_it_out_of_date(world):
+    p = world.project
+    world.deliver(TWO)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    ref = p.ok("issues", "list", "--json").json()[0]["ref"]
+    p.ok("issues", "answer", ref, "--text", "The committee decides on 9 December.", "--now", "2026-11-24T10:00")
+    p.ok("issues", "approve", ref, "--now", "2026-11-24T10:01")
+    shown = p.ok("weekly", "preview", "jordan", "--json", "--now", "2026-11-27T12:00").json()
+    assert "9 December" in shown["body_text"]
+    p.ok("issues", "answer", ref, "--text", "The committee decides on 16 December.", "--now", "2026-11-27T12:02")
+    p.ok("issues", "approve", ref, "--now", "2026-11-27T12:03")
+    stale = p.run("weekly", "send", "jordan", "--approve", "--now", "2026-11-27T12:05")
+    assert stale.code == 2 and "out of date" in stale.err and weekly_to_customer(world) == []
+    fresh = p.ok("weekly", "preview", "jordan", "--json", "--now", "2026-11-27T12:06").json()
+    assert fresh["draft"].startswith("2026-W48-v2-") and "16 December" in fresh["body_text"]
+    p.ok("weekly", "send", "jordan", "--approve", "--now", "2026-11-27T12:07")
+    [sent] = weekly_to_customer(world)
+    assert "16 December" in text(sent) and "9 December" not in text(sent)
