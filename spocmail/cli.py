@@ -628,6 +628,8 @@ def weekly_preview(app: App, customer: str, as_json: bool) -> None:
     if as_json:
         emit(doc)
         return
+    click.echo(f"Draft: {doc['draft']} (approve exactly this one: "
+               f"`spocmail weekly send {customer} --approve --draft {doc['draft']}`)")
     click.echo(f"To: {', '.join(doc['to'])}")
     if doc["cc"]:
         click.echo(f"Cc: {', '.join(doc['cc'])}")
@@ -638,24 +640,29 @@ def weekly_preview(app: App, customer: str, as_json: bool) -> None:
 @weekly_group.command("send")
 @click.argument("customer")
 @click.option("--approve", is_flag=True, help="The SPOC approves it: it goes to the customer now.")
+@click.option("--draft", "draft_id", metavar="ID",
+              help="Approve this draft (its identity from `weekly preview` or the draft mail); default the latest.")
 @click.option("--again", is_flag=True, help="Send a deliberate second response for a week that has had one.")
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who approved (for the audit log).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @now_option
 @pass_app
-def weekly_send(app: App, customer: str, approve: bool, again: bool, actor: str, as_json: bool) -> None:
-    """Compile, approve (with --approve), queue and send the weekly response now."""
+def weekly_send(app: App, customer: str, approve: bool, draft_id: str | None, again: bool, actor: str,
+                as_json: bool) -> None:
+    """With --approve, send exactly the latest draft the SPOC was shown (or --draft ID); else mail a draft."""
     from spocmail import respond
     from spocmail.deadlines import WorkingCalendar
     from spocmail.sending import flush_outbox
 
+    if draft_id and not approve:
+        raise click.UsageError("--draft names the draft to approve: add --approve to send it")
     database = app.database()
     try:
         try:
             with database.session() as session:
                 result = respond.send_weekly(session, customer, app.config,
                                              WorkingCalendar(app.config.council.holidays), app.clock.now(),
-                                             approve=approve, actor=actor, again=again)
+                                             approve=approve, actor=actor, again=again, draft_id=draft_id)
         except respond.AlreadySent as exc:
             result = {"customer": customer, "status": "already sent", "detail": str(exc)}
         result["outbox"] = flush_outbox(app.config, database, app.clock)

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import letters, logs, outbox, templating
+from spocmail import drafts, letters, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
@@ -298,60 +298,105 @@ def _commit_sent(session: Session, draft: Draft, response: Response, row, now: d
                      config=config)
 
 
-def send_weekly(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar, now: datetime, *,
-                approve: bool, actor: str = "spoc", again: bool = False, period: str | None = None) -> dict:
-    """Compile this week's response; queue it to the customer when approved (or auto-send), else to the SPOC."""
-    draft = compile_weekly(session, customer_id, config, calendar, now, period)
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
-    sent = session.scalars(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
-                                                  Response.period == draft.period, Response.status == "queued")
+def _store_draft(session: Session, draft: Draft, config: Config, now: datetime):
+    """Keep what was compiled as a draft with an identity (the same content keeps the same identity)."""
+    references = _previous_refs(session, draft.customer) if draft.kind == "weekly" else None
+    return drafts.store(session, customer_id=draft.customer, kind=draft.kind, period=draft.period,
+                        mail=to_mail(draft, config, references), items=[i.to_json() for i in draft.items],
+                        answer_ids=[a.id for a in draft.answers], issue_ids=[i.id for i in draft.issues],
+                        held_back=draft.held_back, now=now)
+
+
+def _draft_from_row(session: Session, row) -> Draft:
+    """The stored draft, as what was sent: its items, the answers and issues it covers."""
+    items = [Item(i["ref"], i["state"], i["text"], i.get("title", ""), None, i.get("statutory_kind"))
+             for i in row.items]
+    return Draft(customer=row.customer_id, kind=row.kind, period=row.period, to=row.to_addrs, cc=row.cc_addrs,
+                 subject=row.subject, items=items, in_reply_to=None, body_text=row.body_text,
+                 answers=[session.get(Answer, a) for a in row.answer_ids],
+                 issues=[session.get(Issue, i) for i in row.issue_ids], held_back=list(row.held_back))
+
+
+def _sent_for(session: Session, customer_id: str, period: str) -> Response | None:
+    return session.scalars(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
+                                                  Response.period == period, Response.status == "queued")
                            .order_by(Response.sequence.desc())).first()
+
+
+def _refuse_if_sent(session: Session, customer_id: str, period: str, again: bool) -> Response | None:
+    sent = _sent_for(session, customer_id, period)
     if sent is not None and not again:
-        raise AlreadySent(f"the weekly response for {customer_id} for {draft.period} was sent at "
+        raise AlreadySent(f"the weekly response for {customer_id} for {period} was sent at "
                           f"{sent.queued_at.isoformat()} ({sent.message_id}); nothing was sent to the customer. "
                           f"Use --again to send a deliberate second response")
+    return sent
+
+
+def _response_row(session: Session, customer_id: str, period: str, sent: Response | None, now: datetime) -> Response:
     sequence = (sent.sequence + 1) if sent else 1
     response = session.scalar(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
-                                                     Response.period == draft.period,
-                                                     Response.sequence == sequence))
+                                                     Response.period == period, Response.sequence == sequence))
     if response is None:
-        response = Response(customer_id=customer_id, kind="weekly", period=draft.period, sequence=sequence,
+        response = Response(customer_id=customer_id, kind="weekly", period=period, sequence=sequence,
                             created_at=now)
         session.add(response)
-    response.subject, response.items = draft.subject, [i.to_json() for i in draft.items]
-    if not draft.items and config.weekly.empty_week == "skip":
+    return response
+
+
+def send_weekly(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar, now: datetime, *,
+                approve: bool, actor: str = "spoc", again: bool = False, period: str | None = None,
+                draft_id: str | None = None) -> dict:
+    """Approved: send exactly the latest draft the SPOC was shown (or the one named), compiling one only where
+    none exists. Not approved: compile and store a draft and mail it to the SPOC (or send it, for auto-send)."""
+    if session.get(Customer, customer_id) is None:
+        raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
+    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    row = None
+    if approve:
+        row = drafts.find(session, customer_id, draft_id) if draft_id else drafts.latest(session, customer_id, "weekly")
+        if row is not None:
+            if row.status == "sent" or row.sent_outbox_id is not None:
+                raise AlreadySent(f"draft {row.ident} for {customer_id} was sent already; nothing was sent again")
+            drafts.check_sendable(session, row)
+            sent = _refuse_if_sent(session, customer_id, row.period, again)
+    if row is None:
+        draft = compile_weekly(session, customer_id, config, calendar, now, period)
+        sent = _refuse_if_sent(session, customer_id, draft.period, again)
+        if not draft.items and config.weekly.empty_week == "skip":
+            response = _response_row(session, customer_id, draft.period, sent, now)
+            response.subject, response.items, response.status = draft.subject, [], "cancelled"
+            return {"customer": customer_id, "period": draft.period, "status": "nothing to say (skipped)"}
+        row = _store_draft(session, draft, config, now)
+    response = _response_row(session, customer_id, row.period, sent, now)
+    response.subject, response.items = row.subject, list(row.items)
+    if not row.items and config.weekly.empty_week == "skip":
         response.status = "cancelled"
-        return {"customer": customer_id, "period": draft.period, "status": "nothing to say (skipped)"}
+        return {"customer": customer_id, "period": row.period, "status": "nothing to say (skipped)"}
     if not (approve or arr.auto_send):
         response.status = "awaiting-approval"
-        spoc = session.get(Officer, arr.spoc_id)
-        preview = to_mail(draft, config)
-        del preview["To"], preview["Cc"], preview["Reply-To"]
-        preview["To"] = f"{config.spoc.name} <{config.spoc.address}>"
-        del preview["Subject"]
-        preview["Subject"] = f"[Draft for approval] {draft.subject}"
-        preview["X-Spocmail-Draft"] = f"weekly {customer_id} {draft.period}"
-        row = outbox.queue(session, preview, kind="draft", now=now,
-                           dedupe_key=f"draft:{customer_id}:{draft.period}:{sequence}:{_digest(draft)}",
-                           related={"customer": None, "draft_for": customer_id, "period": draft.period})
-        response.draft_outbox_id = row.id
+        customer = session.get(Customer, customer_id)
+        preview = drafts.draft_mail(row, sender=f"{config.spoc.name} <{config.spoc.address}>",
+                                    to=f"{config.spoc.name} <{config.spoc.address}>", customer_name=customer.name,
+                                    compiled_local=row.compiled_at.astimezone(config.tz))
+        out = outbox.queue(session, preview, kind="draft", now=now, dedupe_key=f"draft:{customer_id}:{row.ident}",
+                           related={"customer": None, "draft_for": customer_id, "period": row.period,
+                                    "draft_ident": row.ident})
+        response.draft_outbox_id = row.draft_outbox_id = out.id
         audit.record(session, at=now, actor="spocmail", action="response.weekly.draft", subject_type="customer",
-                     subject_id=customer_id, period=draft.period, spoc=spoc.id)
-        return {"customer": customer_id, "period": draft.period, "status": "awaiting approval",
-                "items": len(draft.items)}
-    response.approved_at, response.approved_by = now, actor if approve else "auto-send"
-    mail = to_mail(draft, config, _previous_refs(session, customer_id))
-    row = outbox.queue(session, mail, kind="weekly", now=now, dedupe_key=f"weekly:{customer_id}:{draft.period}:{sequence}",
-                       related={"customer": customer_id, "issues": [i.ref for i in draft.items]})
-    _commit_sent(session, draft, response, row, now, actor, config)
-    return {"customer": customer_id, "period": draft.period, "status": "queued", "message_id": row.message_id,
-            "items": len(draft.items)}
-
-
-def _digest(draft: Draft) -> str:
-    import hashlib
-
-    return hashlib.sha256(draft.body_text.encode()).hexdigest()[:12]
+                     subject_id=customer_id, period=row.period, spoc=arr.spoc_id, draft=row.ident)
+        return {"customer": customer_id, "period": row.period, "status": "awaiting approval",
+                "items": len(row.items), "draft": row.ident}
+    by = actor if approve else "auto-send"
+    response.approved_at, response.approved_by = now, by
+    row.approved_at, row.approved_by = now, by
+    out = outbox.queue(session, drafts.customer_mail(row), kind="weekly", now=now,
+                       dedupe_key=f"weekly:{customer_id}:{row.period}:{response.sequence}",
+                       related={"customer": customer_id, "issues": [i["ref"] for i in row.items],
+                                "draft_ident": row.ident})
+    row.status, row.sent_outbox_id = "sent", out.id
+    _commit_sent(session, _draft_from_row(session, row), response, out, now, actor, config)
+    return {"customer": customer_id, "period": row.period, "status": "queued", "message_id": out.message_id,
+            "items": len(row.items), "draft": row.ident}
 
 
 def send_single(session: Session, issue: Issue, config: Config, now: datetime, actor: str = "spocmail") -> dict:
@@ -372,28 +417,49 @@ def send_single(session: Session, issue: Issue, config: Config, now: datetime, a
 
 
 def approve_by_reply(session: Session, parsed, config: Config, calendar: WorkingCalendar, now: datetime) -> dict | None:
-    """An approval reply to a draft, from the SPOC's or deputy's own address, sends that week's response."""
+    """A reply to a draft mail, from the SPOC's or deputy's own address, whose first line is exactly
+    "Approve" (or Approved, Send) sends that draft and nothing newer; any other reply is kept as a comment."""
     thread = [m for m in [parsed.in_reply_to, *parsed.references] if m]
     if not thread:
         return None
     from spocmail.db.outbox import OutboxMail
 
-    row = session.scalars(select(OutboxMail).where(OutboxMail.message_id.in_(thread), OutboxMail.kind == "draft")).first()
+    row = session.scalars(select(OutboxMail).where(OutboxMail.message_id.in_(thread), OutboxMail.kind == "draft")
+                          .order_by(OutboxMail.id.desc())).first()
     if row is None:
         return None
-    customer_id = (row.related or {}).get("draft_for")
+    related = row.related or {}
+    customer_id = related.get("draft_for")
     arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
-    allowed = {session.get(Officer, arr.spoc_id).email} | ({session.get(Officer, arr.deputy_id).email}
-                                                          if arr.deputy_id else set())
+    allowed = {session.get(Officer, arr.spoc_id).email.lower()} | ({session.get(Officer, arr.deputy_id).email.lower()}
+                                                                  if arr.deputy_id else set())
     sender = (parsed.from_.email or "").lower()
-    words = (parsed.reply_text or "").strip().lower()
-    if sender not in allowed or not words.startswith(("approve", "approved", "yes", "send")) or parsed.auto_reply:
+    if sender not in allowed or parsed.auto_reply:
         return {"status": "not an approval", "sender": sender, "draft_for": customer_id}
+    ident = related.get("draft_ident")
+    if not ident:
+        return {"status": "not an approval (a draft from before drafts had an identity)", "draft_for": customer_id}
     try:
-        return send_weekly(session, customer_id, config, calendar, now, approve=True, actor=sender,
-                           period=(row.related or {}).get("period"))
+        draft_row = drafts.find(session, customer_id, ident)
+    except NotFound:
+        return {"status": "not an approval (no such draft on record)", "draft": ident}
+    text = parsed.reply_text or ""
+    if not drafts.is_approval(text):
+        drafts.add_comment(draft_row, sender, text, now)
+        audit.record(session, at=now, actor=sender, action="response.weekly.draft_comment", subject_type="customer",
+                     subject_id=customer_id, draft=ident, text=text.strip()[:2000])
+        return {"status": "comment (not an approval; nothing sent)", "draft": ident, "draft_for": customer_id}
+    try:
+        return send_weekly(session, customer_id, config, calendar, now, approve=True, actor=sender, draft_id=ident)
     except AlreadySent as exc:
-        return {"status": "already sent", "detail": str(exc)}
+        return {"status": "already sent", "detail": str(exc), "draft": ident}
+    except drafts.DraftError as exc:
+        audit.record(session, at=now, actor=sender, action="response.weekly.approval_refused",
+                     subject_type="customer", subject_id=customer_id, draft=ident, reason=str(exc))
+        notify_spoc(session, customer_id, f"Your approval of draft {ident} for {customer_id} sent nothing",
+                    [str(exc)], now, key=f"approval-refused:{customer_id}:{ident}:{parsed.message_id}",
+                    config=config)
+        return {"status": "refused", "detail": str(exc), "draft": ident}
 
 
 # ------------------------------------------------------------------ acknowledgements
@@ -444,7 +510,10 @@ def acknowledge(session: Session, customer_id: str, config: Config, calendar: Wo
 
 def weekly_preview(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar,
                    now: datetime) -> dict:
-    return compile_weekly(session, customer_id, config, calendar, now).to_json()
+    """The response as it would be sent now, kept as the draft the SPOC was shown (`draft` is its identity)."""
+    draft = compile_weekly(session, customer_id, config, calendar, now)
+    row = _store_draft(session, draft, config, now)
+    return {**draft.to_json(), "draft": row.ident, "draft_version": row.version, "content_hash": row.content_hash}
 
 
 def due_single_issue(session: Session, config: Config, calendar: WorkingCalendar, now: datetime,

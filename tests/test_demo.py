@@ -18,7 +18,7 @@ def test_demo_runs_a_month_with_four_weekly_responses_and_a_single_issue_respons
     assert any(w.startswith("single-issue response for") for w in whats)
     sent = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in (out / "outbox").glob("*.eml")]
     weekly = [m for m in sent if "weekly response" in str(m["Subject"]) and "jordan@example.org" in str(m["To"])]
-    drafts = [m for m in sent if str(m["Subject"]).startswith("[Draft for approval]")]
+    drafts = [m for m in sent if str(m["Subject"]).startswith("[DRAFT for approval]")]
     assert len(drafts) == 4 and all("spoc@council.example" in str(m["To"]) for m in drafts)
     assert len(weekly) == 4 and summary["mails_sent"] == len(sent)
     # each weekly response after the first is threaded to the one before

@@ -141,7 +141,7 @@ def test_three_weeks_of_weekly_responses(world):
     done = p.ok("jobs", "run-due", "--json", "--now", "2026-11-27T12:00").json()
     assert [w["status"] for w in done["weekly"]] == ["awaiting approval"]
     assert world.sent_to("jordan@example.org", "weekly response") == []
-    assert len(world.sent_to("spoc@council.example", "[Draft for approval]")) == 1
+    assert len(world.sent_to("spoc@council.example", "[DRAFT for approval]")) == 1
     preview = p.ok("weekly", "preview", "jordan", "--json", "--now", "2026-11-27T12:05").json()
     states = {i["ref"]: i["state"] for i in preview["items"]}
     assert states == {planning["ref"]: "answered", foi["ref"]: "answered", waste["ref"]: "new", eir["ref"]: "new"}
@@ -234,7 +234,7 @@ def test_an_approval_reply_from_the_spoc_sends_the_weekly_response_and_others_ca
     p.ok("jobs", "run-due", "--now", "2026-11-27T12:00")
     sent = lambda: [email.message_from_bytes(f.read_bytes(), policy=policy.default)  # noqa: E731
                     for f in sorted((p.dir / "outbox").glob("*.eml"))]
-    draft = next(m for m in sent() if str(m["Subject"]).startswith("[Draft for approval]"))
+    draft = next(m for m in sent() if str(m["Subject"]).startswith("[DRAFT for approval]"))
     to_customer = lambda: [m for m in sent() if "weekly response" in str(m["Subject"])  # noqa: E731
                            and "jordan@example.org" in str(m["To"])]
     # an officer who is neither SPOC nor deputy cannot approve; nor can "looks fine?" from the SPOC
@@ -242,7 +242,7 @@ def test_an_approval_reply_from_the_spoc_sends_the_weekly_response_and_others_ca
     deliver(p.maildir, approval_reply(draft, "Morgan Reed <morgan.reed@council.example>", "Looks fine?"))
     p.ok("poll", "--once", "--now", "2026-11-27T12:30")
     assert to_customer() == []
-    deliver(p.maildir, approval_reply(draft, "Chris Lane <chris.lane@council.example>", "Approved, thanks"))
+    deliver(p.maildir, approval_reply(draft, "Chris Lane <chris.lane@council.example>", "Approved."))
     p.ok("poll", "--once", "--now", "2026-11-27T12:40")
     assert len(to_customer()) == 1
     deliver(p.maildir, approval_reply(draft, "Morgan Reed <morgan.reed@council.example>", "Approve"))
