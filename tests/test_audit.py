@@ -269,3 +269,70 @@ def test_the_application_role_can_append_but_not_truncate_or_drop(tmp_path, post
 
 def _role_exists(conn, role: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+def test_an_entry_in_a_rolled_back_savepoint_goes_with_it(tmp_path, db_url):
+    project = make_project(tmp_path / "p", db_url, register=None)
+    database = Database(db_url)
+    now = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    with database.session() as s:
+        audit.record(s, at=now, actor="t", action="test.kept", subject_type="test", subject_id="1")
+        try:
+            with s.begin_nested():
+                audit.record(s, at=now, actor="t", action="test.undone", subject_type="test", subject_id="2")
+                raise RuntimeError("the change inside the savepoint failed")
+        except RuntimeError:
+            pass
+        with s.begin_nested():
+            audit.record(s, at=now, actor="t", action="test.released", subject_type="test", subject_id="3")
+    with pytest.raises(RuntimeError):
+        with database.session() as s:
+            audit.record(s, at=now, actor="t", action="test.rolled_back", subject_type="test", subject_id="4")
+            raise RuntimeError("the whole unit of work failed")
+    database.dispose()
+    actions = [r["action"] for r in project.ok("audit", "show", "--json").json()]
+    assert actions == ["test.kept", "test.released"]
+    assert verify(project)[0] == 0
+
+
+def test_the_append_lock_is_taken_at_commit_so_two_writers_cannot_deadlock(tmp_path, db_url):
+    """T1 audits and then needs a row T2 holds; T2 holds the row and then audits. Were the append lock
+    taken when the entry is recorded, each would wait for the other."""
+    project = make_project(tmp_path / "p", db_url)
+    database = Database(db_url)
+    now = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    t1_recorded, t2_updated = threading.Event(), threading.Event()
+    errors = []
+    touch = text("UPDATE customers SET name = name WHERE id = 'jordan'")
+
+    def t1() -> None:
+        try:
+            with database.session() as s:
+                s.execute(text("SELECT 1"))
+                audit.record(s, at=now, actor="t1", action="test.t1", subject_type="customer", subject_id="jordan")
+                t1_recorded.set()
+                assert t2_updated.wait(10)
+                s.execute(touch)  # waits for T2's row lock
+        except Exception as exc:
+            errors.append(exc)
+
+    def t2() -> None:
+        try:
+            assert t1_recorded.wait(10)
+            with database.session() as s:
+                s.execute(touch)
+                t2_updated.set()
+                audit.record(s, at=now, actor="t2", action="test.t2", subject_type="customer", subject_id="jordan")
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=t1), threading.Thread(target=t2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    database.dispose()
+    assert errors == []
+    actions = [r["action"] for r in project.ok("audit", "show", "--json").json()]
+    assert [a for a in actions if a.startswith("test.")] == ["test.t2", "test.t1"]
+    assert verify(project)[0] == 0

@@ -13,7 +13,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import String, select, text
+from sqlalchemy import String, event, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -75,18 +75,68 @@ def _lock_for_append(session: Session) -> None:
 
 def record(session, *, at: datetime, actor: str, action: str, subject_type: str, subject_id: str,
            **detail) -> AuditEntry:
-    """Append one entry in the caller's transaction, so the audit and the change commit together."""
+    """Append one entry in the caller's transaction, so the audit and the change commit together.
+
+    The entry is chained (its id, prev_hash and hash given) as the transaction commits, under the append lock:
+    the lock is held only for that last moment, so a transaction waiting for it never holds up one that holds
+    it (no lock-order deadlock between two daemons), and an entry recorded in a savepoint that is rolled back
+    goes with it.
+    """
+    entry = AuditEntry(at=at, actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id),
+                       detail=_normal(detail))
+    session.info.setdefault(_PENDING, []).append((entry, session.get_nested_transaction()))
+    return entry
+
+
+_PENDING = "spocmail.audit.pending"
+
+
+def _chain_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
     _lock_for_append(session)
     last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
-    new_id = (last.id + 1) if last else 1
+    next_id = (last.id + 1) if last else 1
     prev = (last.hash or GENESIS) if last else GENESIS
-    detail = _normal(detail)
-    entry = AuditEntry(id=new_id, at=at, actor=actor, action=action, subject_type=subject_type,
-                       subject_id=str(subject_id), detail=detail, prev_hash=prev)
-    entry.hash = entry_hash(prev, new_id, at, actor, action, subject_type, str(subject_id), detail)
-    session.add(entry)
+    for entry, _tx in pending:
+        entry.id, entry.prev_hash = next_id, prev
+        entry.hash = entry_hash(prev, next_id, entry.at, entry.actor, entry.action, entry.subject_type,
+                                entry.subject_id, entry.detail)
+        session.add(entry)
+        next_id, prev = next_id + 1, entry.hash
     session.flush()
-    return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's release is not the commit
+        _chain_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, rolled_back) -> None:
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not rolled_back.nested:
+        session.info.pop(_PENDING, None)
+        return
+
+    def inside(tx) -> bool:
+        while tx is not None:
+            if tx is rolled_back:
+                return True
+            tx = tx.parent
+        return False
+
+    session.info[_PENDING] = [(e, tx) for e, tx in pending if not inside(tx)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 # ------------------------------------------------------------------ the append-only guard
