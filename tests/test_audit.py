@@ -3,6 +3,7 @@ the append-only guard on SQLite and PostgreSQL, and `audit show`. On both backen
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -97,7 +98,7 @@ def test_a_changed_actor_with_a_recomputed_hash_still_breaks_the_next_link(tmp_p
         row = conn.execute(text("SELECT id, at, actor, action, subject_type, subject_id, detail, prev_hash "
                                 "FROM audit_log WHERE id = 2")).one()
     engine.dispose()
-    detail = row.detail if isinstance(row.detail, dict) else __import__("json").loads(row.detail)
+    detail = row.detail if isinstance(row.detail, dict) else json.loads(row.detail)
     at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(row.at)
     forged = audit.entry_hash(row.prev_hash, 2, at, "mallory", row.action, row.subject_type, row.subject_id, detail)
     tamper(db_url, f"UPDATE audit_log SET actor = 'mallory', hash = '{forged}' WHERE id = 2")
@@ -146,7 +147,7 @@ def test_the_guard_refuses_update_delete_and_truncate(tmp_path, db_url):
             with engine.begin() as conn:
                 conn.execute(text(sql))
     engine.dispose()
-    assert verify(project) [0] == 0
+    assert verify(project)[0] == 0
 
 
 def test_db_upgrade_restores_a_dropped_guard(tmp_path, db_url):
