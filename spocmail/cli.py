@@ -139,7 +139,19 @@ def db_upgrade(app: App) -> None:
 
     url = app.config.database.url
     dbmod.upgrade(url)
+    from spocmail import auditcli
+
+    auditcli.restore_guard(app)
     click.echo(f"database at migration {dbmod.head_revision()}", err=True)
+
+
+@db.command("grants")
+@click.argument("role")
+def db_grants(role: str) -> None:
+    """Print the PostgreSQL GRANTs for ROLE, the role spocmail runs as (INSERT and SELECT only on audit_log)."""
+    from spocmail import auditcli
+
+    click.echo(auditcli.grants_sql(role))
 
 
 # ------------------------------------------------------------------ register
@@ -873,6 +885,13 @@ def quarantine_retry(app: App, message: int, actor: str, as_json: bool) -> None:
         emit({"message": message, "state": "stored"})
     else:
         click.echo(f"mail {message} will be processed again at the next poll")
+
+
+# ------------------------------------------------------------------ audit
+
+from spocmail.auditcli import audit_group  # noqa: E402  (the audit commands live in their own module)
+
+cli.add_command(audit_group)
 
 
 # ------------------------------------------------------------------ deadlines

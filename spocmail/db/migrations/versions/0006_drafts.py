@@ -1,6 +1,6 @@
 """response drafts: the exact draft the SPOC approves, with its version and content hash
 
-Revision ID: 0006_drafts
+Revision ID: 0006
 Revises: 0005
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0006_drafts'
+revision: str = '0006'
 down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
