@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import logs, outbox, templating
+from spocmail import disclosure, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
@@ -44,10 +44,13 @@ class Item:
     title: str
     due: date | None = None
     statutory: str | None = None
+    category: str | None = None
+    officers: tuple = ()  # who the issue was routed to or answered by: the copy rules (rules/copy.toml) use it
 
     def to_json(self) -> dict:
         return {"ref": self.ref, "state": self.state, "text": self.text, "title": self.title,
-                "due": self.due.isoformat() if self.due else None, "statutory_kind": self.statutory}
+                "due": self.due.isoformat() if self.due else None, "statutory_kind": self.statutory,
+                "category": self.category}
 
 
 @dataclass
@@ -66,13 +69,17 @@ class Draft:
     issues: list[Issue] = field(default_factory=list)
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # filename, content type, payload
     held_back: list[str] = field(default_factory=list)
+    copies: list = field(default_factory=list)  # disclosure.Copy: what each copied person receives
+    separate: list["Draft"] = field(default_factory=list)  # answers sent on their own (copy rule `alone`)
+    alone: bool = False  # this draft is such an answer: to the customer alone
 
     def to_json(self) -> dict:
         return {"customer": self.customer, "kind": self.kind, "period": self.period, "to": self.to, "cc": self.cc,
                 "subject": self.subject, "items": [i.to_json() for i in self.items], "body_text": self.body_text,
                 "in_reply_to": self.in_reply_to,
                 "attachments": [{"filename": f, "content_type": t, "size": len(p)} for f, t, p in self.attachments],
-                "held_back": self.held_back}
+                "held_back": self.held_back, "copies": [c.to_json() for c in self.copies],
+                "separate": [d.to_json() for d in self.separate]}
 
 
 def iso_week(day: date) -> str:
@@ -94,16 +101,16 @@ def customer_address(session: Session, customer: Customer) -> str:
     return f"{customer.name} <{rows[0].email}>"
 
 
-def _state_line(issue: Issue, session: Session, config: Config) -> str:
+def _state_line(issue: Issue, session: Session, config: Config, today: date | None = None,
+                calendar: WorkingCalendar | None = None) -> str:
     """An honest line on where a pending issue stands."""
     dept = None
     arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
     if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
         officer = session.get(Officer, issue.officer_id)
         dept = officer.department or officer.name
-    statutory = (f" As {KIND_NAMES[issue.statutory_kind]} it will be answered by "
-                 f"{issue.due:%A %-d %B %Y} at the latest." if issue.statutory_kind in KIND_NAMES and issue.due
-                 else "")
+    when = disclosure.date_line(issue, today or date.min, calendar or WorkingCalendar(config.council.holidays))
+    statutory = f" {when}" if when else ""  # honest dates: late items say so (disclosure.date_line)
     if issue.status == "answered" or (issue.status == "approved" and not _unsent_approved(issue)):
         return f"An answer has been received and is being checked; it will be included in a following response.{statutory}"
     if dept:
@@ -161,12 +168,19 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
     answers: list[Answer] = []
     issues: list[Issue] = []
     officer_ids: set[str] = set()
+    alone: list[Issue] = []
     rows = session.scalars(select(Issue).where(Issue.customer_id == customer_id).order_by(Issue.id)).all()
     for issue in rows:
         approved = _unsent_approved(issue)
+        who = disclosure.officer_ids({issue.officer_id, *(a.officer_id for a in issue.answers)})
+        if approved and disclosure.rule_for(issue.category).alone:  # e.g. a SAR: on its own, to the customer alone
+            items.append(Item(issue.ref, "answered", disclosure.SEPARATE, issue.title, issue.due,
+                              issue.statutory_kind, issue.category, who))
+            alone.append(issue)
+            continue
         if approved:
             items.append(Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
-                              issue.statutory_kind))
+                              issue.statutory_kind, issue.category, who))
             answers.extend(approved)
             issues.append(issue)
             officer_ids.update(a.officer_id for a in approved if a.officer_id)
@@ -176,9 +190,10 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
                                                         Response.status == "queued")).first()
         if single is not None and (since is None or single.queued_at > since):
             when = single.queued_at.astimezone(tz)
-            items.append(Item(issue.ref, "answered", f"Answered on {when:%A %-d %B %Y} in a separate response, "
-                                                     f"sent then to meet its deadline.", issue.title, issue.due,
-                              issue.statutory_kind))
+            text = (disclosure.separate_line(when) if disclosure.rule_for(issue.category).alone else
+                    f"Answered on {when:%A %-d %B %Y} in a separate response, sent then to meet its deadline.")
+            items.append(Item(issue.ref, "answered", text, issue.title, issue.due, issue.statutory_kind,
+                              issue.category, who))
             continue
         if issue.status not in LIVE:
             continue
@@ -187,27 +202,47 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
             if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
                 officer = session.get(Officer, issue.officer_id)
                 line += f" It has been passed to {officer.department or officer.name}."
-            if issue.statutory_kind in KIND_NAMES and issue.due:
-                line += (f" As {KIND_NAMES[issue.statutory_kind]} it will be answered by "
-                         f"{issue.due:%A %-d %B %Y} at the latest.")
-            items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind))
+            line = disclosure.with_date(line, issue, today, calendar)  # honest dates, late or on time
+            items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind,
+                              issue.category, who))
         else:
-            items.append(Item(issue.ref, "pending", _state_line(issue, session, config), issue.title, issue.due,
-                              issue.statutory_kind))
+            items.append(Item(issue.ref, "pending", _state_line(issue, session, config, today, calendar),
+                              issue.title, issue.due, issue.statutory_kind, issue.category, who))
         issues.append(issue)
-    cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids))
-                                                              .order_by(Officer.id))]
-    cc += [f"{m.name} <{m.email}>" for m in (arr.members if arr else [])]
     attachments, held = _attachments(session, answers, config.weekly.max_attachment_bytes)
     draft = Draft(customer=customer_id, kind="weekly", period=period or iso_week(today), to=[customer_address(session, customer)],
-                  cc=cc, subject=f"{config.council.name}: your weekly response, {today:%-d %B %Y}",
+                  cc=[], subject=f"{config.council.name}: your weekly response, {today:%-d %B %Y}",
                   items=items, in_reply_to=last.message_id if last else None, answers=answers, issues=issues,
                   attachments=attachments, held_back=held)
     _render(draft, "weekly", config, customer, today, arr)
+    _copies(session, draft, "weekly", config, customer, today, officer_ids)
+    draft.separate = [compile_single(session, i, config, now, alone=True) for i in alone]
     return draft
 
 
-def compile_single(session: Session, issue: Issue, config: Config, now: datetime) -> Draft:
+def _copies(session: Session, draft: Draft, template: str, config: Config, customer: Customer, today: date,
+            officer_ids: set) -> None:
+    """Who is copied on what (rules/copy.toml): draft.cc names them, draft.copies holds what each receives."""
+    import dataclasses
+
+    officers = {o.id: f"{o.name} <{o.email}>" for o in session.scalars(
+        select(Officer).where(Officer.id.in_(officer_ids)).order_by(Officer.id))}
+    members = [f"{m.name} <{m.email}>" for m in (customer.arrangement.members if customer.arrangement else [])]
+    draft.copies = disclosure.plan(draft.items, officers, members)
+
+    def render(items):
+        part = dataclasses.replace(draft, items=items, held_back=[])
+        _render(part, template, config, customer, today, customer.arrangement)
+        return part.body_text, part.body_html
+
+    disclosure.render_copies(draft.copies, draft.items, render, customer=customer, subject=draft.subject,
+                             today=today, attachments=[a[0] for a in draft.attachments] + draft.held_back,
+                             staff_domains=config.council.staff_domains)
+    draft.cc = [a for c in draft.copies for a in c.to if a in officers.values()]
+    draft.cc += [a for a in members if any(a in c.to for c in draft.copies)]
+
+
+def compile_single(session: Session, issue: Issue, config: Config, now: datetime, alone: bool = False) -> Draft:
     """A response about one issue, in the same form, sent on its own to meet a statutory deadline."""
     customer = session.get(Customer, issue.customer_id)
     approved = _unsent_approved(issue)
@@ -216,16 +251,17 @@ def compile_single(session: Session, issue: Issue, config: Config, now: datetime
                             f"`spocmail issues approve {issue.ref}`")
     today = now.astimezone(config.tz).date()
     officer_ids = {a.officer_id for a in approved if a.officer_id}
-    cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))]
-    cc += [f"{m.name} <{m.email}>" for m in (customer.arrangement.members if customer.arrangement else [])]
+    who = disclosure.officer_ids({issue.officer_id, *officer_ids})
     attachments, held = _attachments(session, approved, config.weekly.max_attachment_bytes)
     draft = Draft(customer=customer.id, kind="single-issue", period=issue.ref,
-                  to=[customer_address(session, customer)], cc=cc,
+                  to=[customer_address(session, customer)], cc=[],
                   subject=f"{config.council.name}: response to {issue.ref}",
                   items=[Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
-                              issue.statutory_kind)],
+                              issue.statutory_kind, issue.category, who)],
                   in_reply_to=None, answers=approved, issues=[issue], attachments=attachments, held_back=held)
+    draft.alone = alone or disclosure.rule_for(issue.category).alone
     _render(draft, "single_issue", config, customer, today, customer.arrangement)
+    _copies(session, draft, "single_issue", config, customer, today, officer_ids)
     return draft
 
 
@@ -235,15 +271,14 @@ def _render(draft: Draft, template: str, config: Config, customer: Customer, tod
         spoc_name=config.spoc.name, spoc_address=config.spoc.address, held_back=draft.held_back,
         answered=[i for i in draft.items if i.state == "answered"],
         pending=[i for i in draft.items if i.state == "pending"],
-        new=[i for i in draft.items if i.state == "new"], empty_note=config.weekly.empty_week == "note")
+        new=[i for i in draft.items if i.state == "new"], empty_note=config.weekly.empty_week == "note",
+        alone=draft.alone)
 
 
 def to_mail(draft: Draft, config: Config, references: list[str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
-    msg["To"] = ", ".join(draft.to)
-    if draft.cc:
-        msg["Cc"] = ", ".join(draft.cc)
+    msg["To"] = ", ".join(draft.to)  # no Cc: the copied get disclosure copies (customer's details left out)
     msg["Reply-To"] = f"{config.spoc.name} <{config.spoc.address}>"
     msg["Subject"] = draft.subject
     if draft.in_reply_to:
@@ -339,6 +374,7 @@ def send_weekly(session: Session, customer_id: str, config: Config, calendar: Wo
     row = outbox.queue(session, mail, kind="weekly", now=now, dedupe_key=f"weekly:{customer_id}:{draft.period}:{sequence}",
                        related={"customer": customer_id, "issues": [i.ref for i in draft.items]})
     _commit_sent(session, draft, response, row, now, actor, config)
+    _send_extras(session, draft, config, now, actor, f"weekly:{customer_id}:{draft.period}:{sequence}")
     return {"customer": customer_id, "period": draft.period, "status": "queued", "message_id": row.message_id,
             "items": len(draft.items)}
 
@@ -363,7 +399,36 @@ def send_single(session: Session, issue: Issue, config: Config, now: datetime, a
     row = outbox.queue(session, to_mail(draft, config), kind="single_issue", now=now, dedupe_key=f"single:{issue.ref}",
                        related={"customer": issue.customer_id, "issues": [issue.ref]})
     _commit_sent(session, draft, response, row, now, actor, config)
+    _send_extras(session, draft, config, now, actor, f"single:{issue.ref}")
     return {"issue": issue.ref, "status": "queued", "message_id": row.message_id}
+
+
+def _send_extras(session: Session, draft: Draft, config: Config, now: datetime, actor: str, key: str) -> None:
+    """Queue, with the approved response, its answers sent on their own and the copies for information."""
+    for sep in draft.separate:
+        issue = sep.issues[0]
+        n = len(session.scalars(select(Response).where(Response.kind == "single-issue",
+                                                       Response.period == issue.ref)).all())
+        response = Response(customer_id=sep.customer, kind="single-issue", period=issue.ref, sequence=n + 1,
+                            created_at=now, subject=sep.subject, items=[i.to_json() for i in sep.items],
+                            approved_at=now, approved_by=actor)
+        session.add(response)
+        row = outbox.queue(session, to_mail(sep, config), kind="single_issue", now=now,
+                           dedupe_key=f"{key}:alone:{issue.ref}", related={"customer": sep.customer,
+                                                                            "issues": [issue.ref]})
+        _commit_sent(session, sep, response, row, now, actor, config)
+        _send_extras(session, sep, config, now, actor, f"{key}:alone:{issue.ref}")
+    for n, c in enumerate(draft.copies, 1):
+        msg = EmailMessage()
+        msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
+        msg["To"] = ", ".join(c.to)
+        msg["Reply-To"] = f"{config.spoc.name} <{config.spoc.address}>"
+        msg["Subject"] = c.subject
+        msg["X-Spocmail-Issues"] = ", ".join(c.refs)
+        msg.set_content(c.body_text)
+        msg.add_alternative(c.body_html, subtype="html")
+        outbox.queue(session, msg, kind="copy", now=now, dedupe_key=f"{key}:copy:{n}",
+                     related={"customer": None, "copy_for": draft.customer, "issues": c.refs})
 
 
 def approve_by_reply(session: Session, parsed, config: Config, calendar: WorkingCalendar, now: datetime) -> dict | None:
