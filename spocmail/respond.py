@@ -46,6 +46,7 @@ class Item:
     statutory: str | None = None
     category: str | None = None
     officers: tuple = ()  # who the issue was routed to or answered by: the copy rules (rules/copy.toml) use it
+    late: bool = False  # answered after its due date (or local target): the response apologises
 
     def to_json(self) -> dict:
         return {"ref": self.ref, "state": self.state, "text": self.text, "title": self.title,
@@ -180,7 +181,8 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
             continue
         if approved:
             items.append(Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
-                              issue.statutory_kind, issue.category, who))
+                              issue.statutory_kind, issue.category, who,
+                              disclosure.late(issue, today, calendar)))
             answers.extend(approved)
             issues.append(issue)
             officer_ids.update(a.officer_id for a in approved if a.officer_id)
@@ -257,7 +259,8 @@ def compile_single(session: Session, issue: Issue, config: Config, now: datetime
                   to=[customer_address(session, customer)], cc=[],
                   subject=f"{config.council.name}: response to {issue.ref}",
                   items=[Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
-                              issue.statutory_kind, issue.category, who)],
+                              issue.statutory_kind, issue.category, who,
+                              disclosure.late(issue, today, WorkingCalendar(config.council.holidays)))],
                   in_reply_to=None, answers=approved, issues=[issue], attachments=attachments, held_back=held)
     draft.alone = alone or disclosure.rule_for(issue.category).alone
     _render(draft, "single_issue", config, customer, today, customer.arrangement)
