@@ -91,3 +91,22 @@ def test_an_foi_answered_after_its_due_date_apologises(tmp_path, db_url):
     preview = p.ok("weekly", "preview", "jordan", "--json", "--now", "2027-02-19T12:00").json()
     assert "We are sorry that this answer is late." in preview["body_text"]
     assert "£40,000" in preview["body_text"] and "at the latest" not in preview["body_text"]
+
+
+def test_an_acknowledgement_of_an_foi_already_past_its_date_says_it_is_late(tmp_path, db_url):
+    # an FOI sent to an officer on 15 January, forwarded to the SPOC on 19 February: late on arrival
+    p = _project(tmp_path, db_url)
+    fwd = ("From: Alex Jones <alex.jones@council.example>\r\nTo: spoc@council.example\r\n"
+           "Subject: FW: Spending\r\nDate: Fri, 19 Feb 2027 08:40:00 +0000\r\n"
+           "Message-ID: <fwd-late@council.example>\r\n\r\nSorry, this was missed.\r\n\r\n"
+           "________________________________\r\nFrom: Jordan Example <jordan@example.org>\r\n"
+           "Sent: 15 January 2027 09:00\r\nTo: Alex Jones <alex.jones@council.example>\r\n"
+           "Subject: Spending\r\n\r\nUnder the Freedom of Information Act 2000, how much did the council "
+           "spend on consultants in 2026?\r\n").encode()
+    deliver(p.maildir, fwd)
+    p.ok("poll", "--once", "--now", "2027-02-19T09:00")
+    acks = [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in (p.dir / "outbox").glob("*.eml")]
+    ack = next(m for m in acks if "we have received your mail" in str(m["Subject"]))
+    text = ack.get_body(("plain",)).get_content()
+    assert "Friday 12 February 2027" in text and "it is late" in text and "apologise" in text
+    assert "will be answered by Friday 12 February" not in text and "at the latest" not in text
