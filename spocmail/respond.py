@@ -481,7 +481,8 @@ def acknowledge(session: Session, customer_id: str, config: Config, calendar: Wo
     text, html = templating.render("acknowledgement", customer=customer, issues=issues, send_at=send_at,
                                    council=config.council.name, spoc_name=config.spoc.name,
                                    kind_names=KIND_NAMES,
-                                   date_lines={i.ref: disclosure.date_line(i, today, calendar) for i in issues})
+                                   date_lines={i.ref: disclosure.date_line(i, today, calendar) for i in issues},
+                                   late_any=any(disclosure.late(i, today, calendar) for i in issues))
     msg = EmailMessage()
     msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
     msg["To"] = customer_address(session, customer)

@@ -130,3 +130,27 @@ def test_a_bad_copy_rules_file_stops_spocmail_naming_the_key(tmp_path):
                                    .replace("[categories.sar]\nmembers = false", "[categories.sar]\nmembers = true"))
     r = p.run("issues", "list")
     assert r.code == 2 and "[categories.sar] members = True" in r.err and "alone" in r.err
+
+
+def test_a_councils_own_copy_rules_are_honoured(tmp_path, db_url, monkeypatch, request):
+    from spocmail import resources
+
+    w = World("embedded", tmp_path, db_url, monkeypatch, request)
+    own = tmp_path / "own-rules"
+    own.mkdir()
+    (own / "copy.toml").write_text(resources.rules_file("copy.toml").read_text().replace(
+        "[categories.foi]\n# The answer is a disclosure to the world, but who asked is personal data.\nmembers = false",
+        "[categories.foi]\nmembers = true"))
+    p = w.project
+    p.config.write_text(p.config.read_text() + f'\n[rules]\ndir = "{own}"\n')
+    w.deliver(FORWARDED_FOI)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    foi = next(i for i in p.ok("issues", "list", "--json").json() if i["statutory_kind"] == "foi")
+    w.deliver(reply(_request_for(w, foi["ref"]), "Information Team <foi@council.example>",
+                    "The council spent £1.2m on agency staff in 2025. Ring 07700 900123 if unclear."))
+    p.ok("poll", "--once", "--now", "2026-11-24T10:30")
+    p.ok("issues", "approve", foi["ref"], "--now", "2026-11-24T11:00")
+    p.ok("jobs", "run-due", "--now", "2026-11-24T11:30")
+    to_member = w.sent_to(MEMBER)
+    assert len(to_member) == 1 and "£1.2m" in _raw(to_member[0])
+    assert all(detail not in _raw(to_member[0]) for detail in CONTACT)

@@ -110,3 +110,4 @@ def test_an_acknowledgement_of_an_foi_already_past_its_date_says_it_is_late(tmp_
     text = ack.get_body(("plain",)).get_content()
     assert "Friday 12 February 2027" in text and "it is late" in text and "apologise" in text
     assert "will be answered by Friday 12 February" not in text and "at the latest" not in text
+    assert "answered within it" not in text  # no promise the council has already broken
