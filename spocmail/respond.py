@@ -364,6 +364,7 @@ def send_weekly(session: Session, customer_id: str, config: Config, calendar: Wo
         del preview["Subject"]
         preview["Subject"] = f"[Draft for approval] {draft.subject}"
         preview["X-Spocmail-Draft"] = f"weekly {customer_id} {draft.period}"
+        _attach_extras(preview, draft, config)  # the SPOC sees every mail the approval sends
         row = outbox.queue(session, preview, kind="draft", now=now,
                            dedupe_key=f"draft:{customer_id}:{draft.period}:{sequence}:{_digest(draft)}",
                            related={"customer": None, "draft_for": customer_id, "period": draft.period})
@@ -406,6 +407,27 @@ def send_single(session: Session, issue: Issue, config: Config, now: datetime, a
     return {"issue": issue.ref, "status": "queued", "message_id": row.message_id}
 
 
+def _extra_mails(draft: Draft, config: Config) -> list[EmailMessage]:
+    """The mails sent with DRAFT besides the customer's: answers on their own, then the copies."""
+    out = [to_mail(sep, config) for sep in draft.separate]
+    for c in draft.copies:
+        msg = EmailMessage()
+        msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
+        msg["To"] = ", ".join(c.to)
+        msg["Reply-To"] = f"{config.spoc.name} <{config.spoc.address}>"
+        msg["Subject"] = c.subject
+        msg["X-Spocmail-Issues"] = ", ".join(c.refs)
+        msg.set_content(c.body_text)
+        msg.add_alternative(c.body_html, subtype="html")
+        out.append(msg)
+    return out
+
+
+def _attach_extras(preview: EmailMessage, draft: Draft, config: Config) -> None:
+    for mail in _extra_mails(draft, config):
+        preview.add_attachment(mail, filename=f"{mail['Subject']}.eml")
+
+
 def _send_extras(session: Session, draft: Draft, config: Config, now: datetime, actor: str, key: str) -> None:
     """Queue, with the approved response, its answers sent on their own and the copies for information."""
     for sep in draft.separate:
@@ -421,15 +443,7 @@ def _send_extras(session: Session, draft: Draft, config: Config, now: datetime, 
                                                                             "issues": [issue.ref]})
         _commit_sent(session, sep, response, row, now, actor, config)
         _send_extras(session, sep, config, now, actor, f"{key}:alone:{issue.ref}")
-    for n, c in enumerate(draft.copies, 1):
-        msg = EmailMessage()
-        msg["From"] = f"{config.spoc.name} <{config.spoc.address}>"
-        msg["To"] = ", ".join(c.to)
-        msg["Reply-To"] = f"{config.spoc.name} <{config.spoc.address}>"
-        msg["Subject"] = c.subject
-        msg["X-Spocmail-Issues"] = ", ".join(c.refs)
-        msg.set_content(c.body_text)
-        msg.add_alternative(c.body_html, subtype="html")
+    for n, (c, msg) in enumerate(zip(draft.copies, _extra_mails(draft, config)[len(draft.separate):]), 1):
         outbox.queue(session, msg, kind="copy", now=now, dedupe_key=f"{key}:copy:{n}",
                      related={"customer": None, "copy_for": draft.customer, "issues": c.refs})
 

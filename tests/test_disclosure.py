@@ -63,6 +63,15 @@ def test_a_sar_answer_with_its_pdf_reaches_the_data_subject_alone(world):
     assert "SAR-SECRET-LINE" not in preview["body_text"]  # the consolidated response holds no SAR text
     assert [s["to"] for s in preview["separate"]] == [["Jordan Example <jordan@example.org>"]]
     assert preview["separate"][0]["copies"] == [] and preview["separate"][0]["cc"] == []
+    p.ok("jobs", "run-due", "--now", "2026-11-27T12:00")  # the draft: the SPOC sees every mail it will send
+    [draft] = world.sent_to("spoc@council.example", "[Draft for approval]")
+    shown = [a.get_content() for a in draft.iter_attachments() if a.get_content_type() == "message/rfc822"]
+    assert len(shown) == 2  # the SAR answer on its own, and the one copy (legal officer and member)
+    assert [list(m.iter_attachments())[0].get_filename() for m in shown if "SAR-SECRET-LINE" in _raw(m)] \
+        == ["agency-spend-2025.pdf"]
+    p.ok("poll", "--once", "--now", "2026-11-27T12:05")  # the draft in the mailbox is not taken for new mail
+    assert len(p.ok("issues", "list", "--json").json()) == 2
+    assert p.ok("triage", "--json").json() == []
     before = len(world.sent())
     p.ok("weekly", "send", "jordan", "--approve", "--now", "2026-11-27T12:10")
     sent = world.sent()[before:]
