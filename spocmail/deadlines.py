@@ -317,6 +317,8 @@ class DeadlineRules:
 
     path: Path | None
     rules: tuple[DeadlineRule, ...]
+    # [targets]: the council's own working days to answer a category that has no timescale of its own
+    targets: Mapping[str, int] = field(default_factory=dict)
     _by_kind: dict[str, DeadlineRule] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -350,9 +352,11 @@ _MAX_COUNT = {"working_days": 260, "calendar_months": 12}
 def rules_from_dict(data: Mapping[str, Any], path: Path | None = None) -> DeadlineRules:
     """Validate parsed rules; every error names the file, the kind, the field and what was expected."""
     where = str(path) if path else "deadline rules"
-    unknown = sorted(set(data) - {"kinds"})
+    unknown = sorted(set(data) - {"kinds", "targets"})
     if unknown:
-        raise ConfigError(f"{where}: {unknown[0]}: unknown key; expected only [kinds.NAME] tables")
+        raise ConfigError(f"{where}: {unknown[0]}: unknown key; expected only [kinds.NAME] tables "
+                          f"and a [targets] table")
+    targets = _targets(data.get("targets", {}), where, data.get("kinds"))
     kinds = data.get("kinds")
     if not isinstance(kinds, dict) or not kinds:
         raise ConfigError(f"{where}: [kinds]: missing; expected a [kinds.NAME] table for each of "
@@ -426,7 +430,28 @@ def rules_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Deadli
     if missing:
         raise ConfigError(f"{where}: [kinds.{missing[0]}]: missing; the command line promises the kinds "
                           f"{_quoted(REQUIRED_KINDS)}, so each needs a table")
-    return DeadlineRules(path=path, rules=tuple(rules))
+    return DeadlineRules(path=path, rules=tuple(rules), targets=targets)
+
+
+def _targets(table: Any, where: str, kinds: Any) -> dict[str, int]:
+    """[targets] CATEGORY = N: the council expects to answer within N of its own working days."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: targets = {table!r}: expected a [targets] table of "
+                          f"CATEGORY = working days, such as general-enquiry = 10")
+    out = {}
+    for category, days in table.items():
+        key = f"[targets] {category}"
+        if not _KIND_NAME.match(category):
+            raise ConfigError(f"{where}: {key}: expected a category id of rules/classify.toml, "
+                              f"such as \"general-enquiry\"")
+        if isinstance(kinds, dict) and category in kinds:
+            raise ConfigError(f"{where}: {key}: {category} has its own timescale in [kinds.{category}]; "
+                              f"remove it from [targets]")
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 260:
+            raise ConfigError(f"{where}: {key} = {days!r}: expected a whole number of working days "
+                              f"from 1 to 260")
+        out[category] = days
+    return out
 
 
 def load_rules(path: Path | str | None = None) -> DeadlineRules:

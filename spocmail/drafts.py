@@ -10,6 +10,7 @@ for the next draft.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -70,9 +71,15 @@ def find(session: Session, customer_id: str, ident: str) -> ResponseDraft:
 
 
 def store(session: Session, *, customer_id: str, kind: str, period: str, mail: EmailMessage, items: list[dict],
-          answer_ids: list[int], issue_ids: list[int], held_back: list[str], now: datetime) -> ResponseDraft:
-    """Keep this compile as a draft: the same content as the current draft is that draft, else a new version."""
+          answer_ids: list[int], issue_ids: list[int], held_back: list[str], now: datetime,
+          extras: list[tuple[dict, EmailMessage]] = ()) -> ResponseDraft:
+    """Keep this compile as a draft: the same content as the current draft is that draft, else a new version.
+
+    EXTRAS are the other mails the approval sends (with what they are, as a dict): they are kept as exact
+    bytes and are part of the draft's identity, so approving it sends them as they were shown."""
     digest = content_hash(mail)
+    if extras:
+        digest = hashlib.sha256((digest + "".join(content_hash(m) for _, m in extras)).encode()).hexdigest()
     current = latest(session, customer_id, kind)
     if current is not None and current.period == period and current.content_hash == digest:
         return current
@@ -88,10 +95,18 @@ def store(session: Session, *, customer_id: str, kind: str, period: str, mail: E
                         to_addrs=_each_address(mail["To"]), cc_addrs=_each_address(mail["Cc"]),
                         subject=str(mail["Subject"] or ""), body_text=mail.get_body(("plain",)).get_content(),
                         items=items, answer_ids=answer_ids, issue_ids=issue_ids, held_back=held_back,
-                        raw=mail.as_bytes(policy=policy.default), comments=[], compiled_at=now)
+                        raw=mail.as_bytes(policy=policy.default), comments=[], compiled_at=now,
+                        extras=[{**info, "raw": base64.b64encode(m.as_bytes(policy=policy.default)).decode()}
+                                for info, m in extras])
     session.add(row)
     session.flush()
     return row
+
+
+def extra_mails(row: ResponseDraft) -> list[tuple[dict, EmailMessage]]:
+    """The other mails of this draft, exactly as they were compiled, with what each is."""
+    return [({k: v for k, v in e.items() if k != "raw"},
+             BytesParser(policy=policy.default).parsebytes(base64.b64decode(e["raw"]))) for e in (row.extras or [])]
 
 
 def customer_mail(row: ResponseDraft) -> EmailMessage:
@@ -144,6 +159,7 @@ def header_block(row: ResponseDraft, customer_name: str, compiled_local: datetim
         f"Cc:       {', '.join(row.cc_addrs) or '(nobody)'}",
         f"Subject:  {row.subject}",
         f"Items:    {items}",
+        *[f"Also:     {e.get('kind')} to {e.get('to')}: {e.get('subject')} (attached)" for e in (row.extras or [])],
         "",
         "To approve exactly this draft, reply to this mail with \"Approve\" as the first line,",
         f"or run:   {command}",
@@ -183,6 +199,8 @@ def draft_mail(row: ResponseDraft, *, sender: str, to: str, customer_name: str,
             msg.add_attachment(payload, subtype=subtype, filename=att.get_filename())
         else:
             msg.add_attachment(payload, maintype=maintype, subtype=subtype, filename=att.get_filename())
+    for info, extra in extra_mails(row):  # the SPOC sees every mail the approval sends
+        msg.add_attachment(extra, filename=f"{info.get('kind')}-{len(msg.get_payload())}.eml")
     return msg
 
 

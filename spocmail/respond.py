@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import drafts, letters, logs, outbox, templating
+from spocmail import disclosure, drafts, letters, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
@@ -45,10 +45,14 @@ class Item:
     title: str
     due: date | None = None
     statutory: str | None = None
+    category: str | None = None
+    officers: tuple = ()  # who the issue was routed to or answered by: the copy rules (rules/copy.toml) use it
+    late: bool = False  # answered after its due date (or local target): the response apologises
 
     def to_json(self) -> dict:
         return {"ref": self.ref, "state": self.state, "text": self.text, "title": self.title,
-                "due": self.due.isoformat() if self.due else None, "statutory_kind": self.statutory}
+                "due": self.due.isoformat() if self.due else None, "statutory_kind": self.statutory,
+                "category": self.category}
 
 
 @dataclass
@@ -68,13 +72,17 @@ class Draft:
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # filename, content type, payload
     held_back: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # the thread before in_reply_to, when it is known
+    copies: list = field(default_factory=list)  # disclosure.Copy: what each copied person receives
+    separate: list["Draft"] = field(default_factory=list)  # answers sent on their own (copy rule `alone`)
+    alone: bool = False  # this draft is such an answer: to the customer alone
 
     def to_json(self) -> dict:
         return {"customer": self.customer, "kind": self.kind, "period": self.period, "to": self.to, "cc": self.cc,
                 "subject": self.subject, "items": [i.to_json() for i in self.items], "body_text": self.body_text,
                 "in_reply_to": self.in_reply_to,
                 "attachments": [{"filename": f, "content_type": t, "size": len(p)} for f, t, p in self.attachments],
-                "held_back": self.held_back}
+                "held_back": self.held_back, "copies": [c.to_json() for c in self.copies],
+                "separate": [d.to_json() for d in self.separate]}
 
 
 def iso_week(day: date) -> str:
@@ -96,16 +104,16 @@ def customer_address(session: Session, customer: Customer) -> str:
     return f"{customer.name} <{rows[0].email}>"
 
 
-def _state_line(issue: Issue, session: Session, config: Config) -> str:
+def _state_line(issue: Issue, session: Session, config: Config, today: date | None = None,
+                calendar: WorkingCalendar | None = None) -> str:
     """An honest line on where a pending issue stands."""
     dept = None
     arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
     if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
         officer = session.get(Officer, issue.officer_id)
         dept = officer.department or officer.name
-    statutory = (f" As {KIND_NAMES[issue.statutory_kind]} it will be answered by "
-                 f"{issue.due:%A %-d %B %Y} at the latest." if issue.statutory_kind in KIND_NAMES and issue.due
-                 else "")
+    when = disclosure.date_line(issue, today or date.min, calendar or WorkingCalendar(config.council.holidays))
+    statutory = f" {when}" if when else ""  # honest dates: late items say so (disclosure.date_line)
     if issue.status == "answered" or (issue.status == "approved" and not _unsent_approved(issue)):
         return f"An answer has been received and is being checked; it will be included in a following response.{statutory}"
     if dept:
@@ -163,12 +171,20 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
     answers: list[Answer] = []
     issues: list[Issue] = []
     officer_ids: set[str] = set()
+    alone: list[Issue] = []
     rows = session.scalars(select(Issue).where(Issue.customer_id == customer_id).order_by(Issue.id)).all()
     for issue in rows:
         approved = _unsent_approved(issue)
+        who = disclosure.officer_ids({issue.officer_id, *(a.officer_id for a in issue.answers)})
+        if approved and disclosure.rule_for(issue.category).alone:  # e.g. a SAR: on its own, to the customer alone
+            items.append(Item(issue.ref, "answered", disclosure.SEPARATE, issue.title, issue.due,
+                              issue.statutory_kind, issue.category, who))
+            alone.append(issue)
+            continue
         if approved:
             items.append(Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
-                              issue.statutory_kind))
+                              issue.statutory_kind, issue.category, who,
+                              disclosure.late(issue, today, calendar)))
             answers.extend(approved)
             issues.append(issue)
             officer_ids.update(a.officer_id for a in approved if a.officer_id)
@@ -178,9 +194,10 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
                                                         Response.status == "queued")).first()
         if single is not None and (since is None or single.queued_at > since):
             when = single.queued_at.astimezone(tz)
-            items.append(Item(issue.ref, "answered", f"Answered on {when:%A %-d %B %Y} in a separate response, "
-                                                     f"sent then to meet its deadline.", issue.title, issue.due,
-                              issue.statutory_kind))
+            text = (disclosure.separate_line(when) if disclosure.rule_for(issue.category).alone else
+                    f"Answered on {when:%A %-d %B %Y} in a separate response, sent then to meet its deadline.")
+            items.append(Item(issue.ref, "answered", text, issue.title, issue.due, issue.statutory_kind,
+                              issue.category, who))
             continue
         if issue.status not in LIVE:
             continue
@@ -189,27 +206,47 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
             if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
                 officer = session.get(Officer, issue.officer_id)
                 line += f" It has been passed to {officer.department or officer.name}."
-            if issue.statutory_kind in KIND_NAMES and issue.due:
-                line += (f" As {KIND_NAMES[issue.statutory_kind]} it will be answered by "
-                         f"{issue.due:%A %-d %B %Y} at the latest.")
-            items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind))
+            line = disclosure.with_date(line, issue, today, calendar)  # honest dates, late or on time
+            items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind,
+                              issue.category, who))
         else:
-            items.append(Item(issue.ref, "pending", _state_line(issue, session, config), issue.title, issue.due,
-                              issue.statutory_kind))
+            items.append(Item(issue.ref, "pending", _state_line(issue, session, config, today, calendar),
+                              issue.title, issue.due, issue.statutory_kind, issue.category, who))
         issues.append(issue)
-    cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids))
-                                                              .order_by(Officer.id))]
-    cc += [f"{m.name} <{m.email}>" for m in (arr.members if arr else [])]
     attachments, held = _attachments(session, answers, config.weekly.max_attachment_bytes)
     draft = Draft(customer=customer_id, kind="weekly", period=period or iso_week(today), to=[customer_address(session, customer)],
-                  cc=cc, subject=f"{config.council.name}: your weekly response, {today:%-d %B %Y}",
+                  cc=[], subject=f"{config.council.name}: your weekly response, {today:%-d %B %Y}",
                   items=items, in_reply_to=last.message_id if last else None, answers=answers, issues=issues,
                   attachments=attachments, held_back=held)
     _render(draft, "weekly", config, customer, today, arr)
+    _copies(session, draft, "weekly", config, customer, today, officer_ids)
+    draft.separate = [compile_single(session, i, config, now, alone=True) for i in alone]
     return draft
 
 
-def compile_single(session: Session, issue: Issue, config: Config, now: datetime) -> Draft:
+def _copies(session: Session, draft: Draft, template: str, config: Config, customer: Customer, today: date,
+            officer_ids: set) -> None:
+    """Who is copied on what (rules/copy.toml): draft.cc names them, draft.copies holds what each receives."""
+    import dataclasses
+
+    officers = {o.id: f"{o.name} <{o.email}>" for o in session.scalars(
+        select(Officer).where(Officer.id.in_(officer_ids)).order_by(Officer.id))}
+    members = [f"{m.name} <{m.email}>" for m in (customer.arrangement.members if customer.arrangement else [])]
+    draft.copies = disclosure.plan(draft.items, officers, members)
+
+    def render(items):
+        part = dataclasses.replace(draft, items=items, held_back=[])
+        _render(part, template, config, customer, today, customer.arrangement)
+        return part.body_text, part.body_html
+
+    disclosure.render_copies(draft.copies, draft.items, render, customer=customer, subject=draft.subject,
+                             today=today, attachments=[a[0] for a in draft.attachments] + draft.held_back,
+                             staff_domains=config.council.staff_domains)
+    draft.cc = [a for c in draft.copies for a in c.to if a in officers.values()]
+    draft.cc += [a for a in members if any(a in c.to for c in draft.copies)]
+
+
+def compile_single(session: Session, issue: Issue, config: Config, now: datetime, alone: bool = False) -> Draft:
     """A response about one issue, in the same form, sent on its own to meet a statutory deadline."""
     customer = session.get(Customer, issue.customer_id)
     approved = _unsent_approved(issue)
@@ -218,18 +255,20 @@ def compile_single(session: Session, issue: Issue, config: Config, now: datetime
                             f"`spocmail issues approve {issue.ref}`")
     today = now.astimezone(config.tz).date()
     officer_ids = {a.officer_id for a in approved if a.officer_id}
-    cc = [f"{o.name} <{o.email}>" for o in session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))]
-    cc += [f"{m.name} <{m.email}>" for m in (customer.arrangement.members if customer.arrangement else [])]
+    who = disclosure.officer_ids({issue.officer_id, *officer_ids})
     attachments, held = _attachments(session, approved, config.weekly.max_attachment_bytes)
     in_reply_to, thread = letters.thread(session, [issue], customer)  # the answer continues the customer's mail
     draft = Draft(customer=customer.id, kind="single-issue", period=issue.ref,
-                  to=[customer_address(session, customer)], cc=cc,
+                  to=[customer_address(session, customer)], cc=[],
                   subject=f"{config.council.name}: response to {issue.ref}",
                   items=[Item(issue.ref, "answered", _answer_text(approved), issue.title, issue.due,
-                              issue.statutory_kind)],
+                              issue.statutory_kind, issue.category, who,
+                              disclosure.late(issue, today, WorkingCalendar(config.council.holidays)))],
                   in_reply_to=in_reply_to, answers=approved, issues=[issue], attachments=attachments, held_back=held,
                   references=thread)
+    draft.alone = alone or disclosure.rule_for(issue.category).alone
     _render(draft, "single_issue", config, customer, today, customer.arrangement)
+    _copies(session, draft, "single_issue", config, customer, today, officer_ids)
     return draft
 
 
@@ -240,15 +279,14 @@ def _render(draft: Draft, template: str, config: Config, customer: Customer, tod
         spoc_name=config.spoc.name, spoc_address=config.spoc.address, held_back=draft.held_back,
         answered=[i for i in draft.items if i.state == "answered"],
         pending=[i for i in draft.items if i.state == "pending"],
-        new=[i for i in draft.items if i.state == "new"], empty_note=config.weekly.empty_week == "note")
+        new=[i for i in draft.items if i.state == "new"], empty_note=config.weekly.empty_week == "note",
+        alone=draft.alone)
 
 
 def to_mail(draft: Draft, config: Config, references: list[str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = mail_headers.address(config.spoc.name, config.spoc.address)
-    msg["To"] = mail_headers.addresses(draft.to)
-    if draft.cc:
-        msg["Cc"] = mail_headers.addresses(draft.cc)
+    msg["To"] = mail_headers.addresses(draft.to)  # no Cc: the copied get disclosure copies (customer's details left out)
     msg["Reply-To"] = mail_headers.address(config.spoc.name, config.spoc.address)
     msg["Subject"] = mail_headers.clean(draft.subject)
     if draft.in_reply_to:
@@ -304,7 +342,45 @@ def _store_draft(session: Session, draft: Draft, config: Config, now: datetime):
     return drafts.store(session, customer_id=draft.customer, kind=draft.kind, period=draft.period,
                         mail=to_mail(draft, config, references), items=[i.to_json() for i in draft.items],
                         answer_ids=[a.id for a in draft.answers], issue_ids=[i.id for i in draft.issues],
-                        held_back=draft.held_back, now=now)
+                        held_back=draft.held_back, now=now, extras=_extras_for_storage(draft, config))
+
+
+def _extras_for_storage(draft: Draft, config: Config) -> list[tuple[dict, EmailMessage]]:
+    """The mails an approval sends besides the customer's, with what each is: stored with the draft."""
+    mails = _extra_mails(draft, config)
+    out = []
+    for sep, mail in zip(draft.separate, mails):
+        out.append(({"kind": "alone", "to": ", ".join(sep.to), "subject": sep.subject, "ref": sep.issues[0].ref,
+                     "items": [i.to_json() for i in sep.items], "answer_ids": [a.id for a in sep.answers],
+                     "issue_ids": [i.id for i in sep.issues]}, mail))
+    for c, mail in zip(draft.copies, mails[len(draft.separate):]):
+        out.append(({"kind": "copy", "to": ", ".join(c.to), "subject": c.subject, "refs": list(c.refs)}, mail))
+    return out
+
+
+def _send_stored_extras(session: Session, row, config: Config, now: datetime, actor: str, key: str) -> None:
+    """Queue the approved draft's other mails exactly as stored: answers on their own, then the copies."""
+    for n, (info, mail) in enumerate(drafts.extra_mails(row), 1):
+        if info["kind"] == "alone":
+            ref = info["ref"]
+            seq = len(session.scalars(select(Response).where(Response.kind == "single-issue",
+                                                             Response.period == ref)).all())
+            response = Response(customer_id=row.customer_id, kind="single-issue", period=ref, sequence=seq + 1,
+                                created_at=now, subject=info["subject"], items=info["items"],
+                                approved_at=now, approved_by=actor)
+            session.add(response)
+            out = outbox.queue(session, mail, kind="single_issue", now=now, dedupe_key=f"{key}:alone:{ref}",
+                               related={"customer": row.customer_id, "issues": [ref]})
+            sep = Draft(customer=row.customer_id, kind="single-issue", period=ref, to=[info["to"]], cc=[],
+                        subject=info["subject"],
+                        items=[Item(i["ref"], i["state"], i["text"], i.get("title", ""), None,
+                                    i.get("statutory_kind")) for i in info["items"]],
+                        in_reply_to=None, answers=[session.get(Answer, a) for a in info["answer_ids"]],
+                        issues=[session.get(Issue, i) for i in info["issue_ids"]])
+            _commit_sent(session, sep, response, out, now, actor, config)
+        else:
+            outbox.queue(session, mail, kind="copy", now=now, dedupe_key=f"{key}:copy:{n}",
+                         related={"customer": None, "copy_for": row.customer_id, "issues": info.get("refs", [])})
 
 
 def _draft_from_row(session: Session, row) -> Draft:
@@ -395,6 +471,7 @@ def send_weekly(session: Session, customer_id: str, config: Config, calendar: Wo
                                 "draft_ident": row.ident})
     row.status, row.sent_outbox_id = "sent", out.id
     _commit_sent(session, _draft_from_row(session, row), response, out, now, actor, config)
+    _send_stored_extras(session, row, config, now, actor, f"weekly:{customer_id}:{row.period}:{response.sequence}")
     return {"customer": customer_id, "period": row.period, "status": "queued", "message_id": out.message_id,
             "items": len(row.items), "draft": row.ident}
 
@@ -413,7 +490,44 @@ def send_single(session: Session, issue: Issue, config: Config, now: datetime, a
     row = outbox.queue(session, to_mail(draft, config), kind="single_issue", now=now, dedupe_key=f"single:{issue.ref}",
                        related={"customer": issue.customer_id, "issues": [issue.ref]})
     _commit_sent(session, draft, response, row, now, actor, config)
+    _send_extras(session, draft, config, now, actor, f"single:{issue.ref}")
     return {"issue": issue.ref, "status": "queued", "message_id": row.message_id}
+
+
+def _extra_mails(draft: Draft, config: Config) -> list[EmailMessage]:
+    """The mails sent with DRAFT besides the customer's: answers on their own, then the copies."""
+    out = [to_mail(sep, config) for sep in draft.separate]
+    for c in draft.copies:
+        msg = EmailMessage()
+        msg["From"] = mail_headers.address(config.spoc.name, config.spoc.address)
+        msg["To"] = mail_headers.addresses(c.to)
+        msg["Reply-To"] = mail_headers.address(config.spoc.name, config.spoc.address)
+        msg["Subject"] = mail_headers.clean(c.subject)
+        msg["X-Spocmail-Issues"] = ", ".join(c.refs)
+        msg.set_content(c.body_text)
+        msg.add_alternative(c.body_html, subtype="html")
+        out.append(msg)
+    return out
+
+
+def _send_extras(session: Session, draft: Draft, config: Config, now: datetime, actor: str, key: str) -> None:
+    """Queue, with the approved response, its answers sent on their own and the copies for information."""
+    for sep in draft.separate:
+        issue = sep.issues[0]
+        n = len(session.scalars(select(Response).where(Response.kind == "single-issue",
+                                                       Response.period == issue.ref)).all())
+        response = Response(customer_id=sep.customer, kind="single-issue", period=issue.ref, sequence=n + 1,
+                            created_at=now, subject=sep.subject, items=[i.to_json() for i in sep.items],
+                            approved_at=now, approved_by=actor)
+        session.add(response)
+        row = outbox.queue(session, to_mail(sep, config), kind="single_issue", now=now,
+                           dedupe_key=f"{key}:alone:{issue.ref}", related={"customer": sep.customer,
+                                                                            "issues": [issue.ref]})
+        _commit_sent(session, sep, response, row, now, actor, config)
+        _send_extras(session, sep, config, now, actor, f"{key}:alone:{issue.ref}")
+    for n, (c, msg) in enumerate(zip(draft.copies, _extra_mails(draft, config)[len(draft.separate):]), 1):
+        outbox.queue(session, msg, kind="copy", now=now, dedupe_key=f"{key}:copy:{n}",
+                     related={"customer": None, "copy_for": draft.customer, "issues": c.refs})
 
 
 def approve_by_reply(session: Session, parsed, config: Config, calendar: WorkingCalendar, now: datetime) -> dict | None:
@@ -483,7 +597,9 @@ def acknowledge(session: Session, customer_id: str, config: Config, calendar: Wo
     send_at = next_weekly_send(arr, now, calendar, config.tz)
     text, html = templating.render("acknowledgement", customer=customer, issues=issues, send_at=send_at,
                                    council=config.council.name, spoc_name=config.spoc.name,
-                                   kind_names=KIND_NAMES, sig=letters.signature(config, customer))
+                                   kind_names=KIND_NAMES, sig=letters.signature(config, customer),
+                                   date_lines={i.ref: disclosure.date_line(i, today, calendar) for i in issues},
+                                   late_any=any(disclosure.late(i, today, calendar) for i in issues))
     msg = EmailMessage()
     msg["From"] = mail_headers.address(config.spoc.name, config.spoc.address)
     msg["To"] = mail_headers.addresses([customer_address(session, customer)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from spocmail import deadlines, filing, locations, resources, rules, split, templating
+from spocmail import deadlines, disclosure, filing, locations, resources, rules, split, templating
 from spocmail.config import Config
 from spocmail.errors import ConfigError
 
@@ -13,6 +13,7 @@ from spocmail.errors import ConfigError
 # start, so tests/test_resources.py fails until one is added.
 LOADERS: dict[str, Callable[[Path], Any]] = {
     "answers.toml": rules.load_answers,
+    "copy.toml": disclosure.load,
     "classify.toml": rules.load_classify,
     "deadlines.toml": deadlines.load_rules,
     "identify.toml": rules.load_identify,

@@ -82,7 +82,8 @@ def _render(kind: str | None, tmp_path) -> str:
     sig = letters.signature(cfg, None)
     text, html = templating.render("single_issue", customer=customer, items=[item], today=date(2026, 12, 1),
                                    council=cfg.council.name, spoc_name=cfg.spoc.name, spoc_address=cfg.spoc.address,
-                                   held_back=[], answered=[item], pending=[], new=[], empty_note=False, sig=sig)
+                                   held_back=[], answered=[item], pending=[], new=[], empty_note=False, sig=sig,
+                                   alone=False)
     assert ("Ombudsman" in text) == ("Ombudsman" in html)
     return text
 

@@ -35,6 +35,9 @@ class ResponseDraft(Base):
     issue_ids: Mapped[list] = mapped_column(default=list)
     held_back: Mapped[list] = mapped_column(default=list)
     raw: Mapped[bytes] = mapped_column(LargeBinary)  # the customer's mail as rendered (no Message-ID, no Date)
+    # the other mails this approval sends, each as exact bytes (base64): answers sent on their own
+    # (copy rule `alone`) and the copies for information; the SPOC sees them attached to the draft mail
+    extras: Mapped[list] = mapped_column(default=list)
     comments: Mapped[list] = mapped_column(default=list)  # replies to the draft mail that were not approvals
     compiled_at: Mapped[datetime]
     draft_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)

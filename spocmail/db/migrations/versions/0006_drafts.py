@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('issue_ids', sa.JSON(), nullable=False),
     sa.Column('held_back', sa.JSON(), nullable=False),
     sa.Column('raw', sa.LargeBinary(), nullable=False),
+    sa.Column('extras', sa.JSON(), nullable=False, server_default='[]'),
     sa.Column('comments', sa.JSON(), nullable=False),
     sa.Column('compiled_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('draft_outbox_id', sa.Integer(), nullable=True),
