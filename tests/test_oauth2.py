@@ -291,3 +291,46 @@ def test_bad_oauth2_config_exits_2_naming_the_key(tmp_path: Path, oauth2: str | 
     assert result.code == 2, result.out + result.err
     assert key in result.json()["error"]
     assert result.json()["exit"] == 2
+
+
+def test_the_daemon_backs_off_while_the_grant_is_refused(tmp_path: Path, db_url: str, oauth: OAuthServer,
+                                                         dovecot_oauth: DovecotServer,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    from datetime import datetime, timezone
+
+    from spocmail import config as config_mod
+    from spocmail.clock import Clock
+    from spocmail.daemon import Daemon, StopRequested
+    from spocmail.db import Database
+
+    project = oauth_project(tmp_path, db_url, oauth, dovecot_oauth, None)
+    cfg = config_mod.load(project.config)
+    monkeypatch.setenv(SECRET_ENV, "revoked-secret")
+    daemon = Daemon(cfg, Database(cfg.database.url), Clock(datetime(2026, 12, 2, 10, tzinfo=timezone.utc)),
+                    max_backoff=8.0, jobs_seconds=0)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            monkeypatch.setenv(SECRET_ENV, CLIENT_SECRET)  # the IT team puts the right secret in place
+        if len(slept) > 10:
+            raise StopRequested()
+
+    import spocmail.daemon as daemon_mod
+
+    real_poll = daemon_mod.poll_once
+
+    def poll_then_stop(*args, **kwargs):
+        result = real_poll(*args, **kwargs)
+        daemon.stopping = True  # one good pass is enough
+        return result
+
+    daemon._sleep = sleep
+    monkeypatch.setattr(daemon_mod, "poll_once", poll_then_stop)
+    dovecot_oauth.append(MAIL)
+    daemon.run()
+    # refused three times with growing pauses, never a tight loop; then intake goes on with a new token
+    assert slept == [1.0, 2.0, 4.0]
+    assert oauth.issued == 1
+    assert dovecot_oauth.list_folder("INBOX") == []  # the mail was taken in
