@@ -120,7 +120,8 @@ class TokenProvider:
                                       f"the msal library; install it (pip install msal) or use a client secret",
                                       key="certificate_file", temporary=False) from None
             else:
-                if not self.config.token_url:  # a token_url stand-in is spoken to directly, as msal would
+                url = self.config.token_url
+                if not url or (url.startswith("https://") and url.endswith("/oauth2/v2.0/token")):
                     return self._msal()
         return self._client_credentials()
 
@@ -154,9 +155,13 @@ class TokenProvider:
         else:
             credential = c.client_secret()
         authority = f"{MICROSOFT_AUTHORITY}/{c.tenant_id}"
+        extra = {}
+        if c.token_url:  # another cloud, or a stand-in: the authority the token URL implies
+            authority = c.token_url[: -len("/oauth2/v2.0/token")]
+            extra = {"validate_authority": False, "instance_discovery": False}
         try:
             app = msal.ConfidentialClientApplication(c.client_id, client_credential=credential,
-                                                     authority=authority, timeout=c.timeout_seconds)
+                                                     authority=authority, timeout=c.timeout_seconds, **extra)
             result = app.acquire_token_for_client(scopes=[self.scope])
         except ValueError as exc:
             raise OAuth2Error(f"{self.where}: [oauth2] tenant_id = {c.tenant_id!r}: Entra ID did not accept the "

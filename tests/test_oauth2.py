@@ -334,3 +334,80 @@ def test_the_daemon_backs_off_while_the_grant_is_refused(tmp_path: Path, db_url:
     assert slept == [1.0, 2.0, 4.0]
     assert oauth.issued == 1
     assert dovecot_oauth.list_folder("INBOX") == []  # the mail was taken in
+
+
+# -- the Microsoft (msal) and Google (google-auth) flows against loopback stand-ins ----------------
+
+
+@pytest.fixture
+def oauth_https(monkeypatch: pytest.MonkeyPatch):
+    """msal insists on an https authority: the stand-in speaks TLS with a trustme CA that requests trusts."""
+    server = OAuthServer(tls=True).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_path)
+    monkeypatch.setenv(SECRET_ENV, CLIENT_SECRET)
+    yield server
+    server.stop()
+
+
+def test_microsoft_flow_with_msal_names_tenant_client_and_secret(oauth_https: OAuthServer,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    pytest.importorskip("msal")  # in the test extra; the secret flow also works without it (tested above)
+
+    def microsoft(tenant: str, client: str = CLIENT_ID) -> TokenProvider:
+        return TokenProvider(OAuth2Config(provider="microsoft", tenant_id=tenant, client_id=client,
+                                          client_secret_env=SECRET_ENV,
+                                          token_url=f"{oauth_https.url}/{tenant}/oauth2/v2.0/token"))
+
+    provider = microsoft(oauth_https.tenant)
+    assert oauth_https.is_valid(provider.token())
+    assert oauth_https.requests[-1]["scope"] == "https://outlook.office365.com/.default"
+    with pytest.raises(OAuth2Error) as err:
+        microsoft("99999999-0000-0000-0000-000000000000").token()
+    assert err.value.key == "tenant_id" and "[oauth2] tenant_id" in str(err.value)
+    with pytest.raises(OAuth2Error) as err:
+        microsoft(oauth_https.tenant, "no-such-app").token()
+    assert err.value.key == "client_id" and "AADSTS700016" in str(err.value)
+    monkeypatch.setenv(SECRET_ENV, "expired")
+    with pytest.raises(OAuth2Error) as err:
+        microsoft(oauth_https.tenant).token()
+    assert err.value.key == "client_secret_env" and "AADSTS7000215" in str(err.value)
+
+
+def _service_account(tmp_path: Path, oauth: OAuthServer, email: str = "spocmail@council-project.iam.example"):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    oauth.service_accounts[email] = public
+    path = tmp_path / "sa.json"
+    import json
+
+    path.write_text(json.dumps({"type": "service_account", "project_id": "council-project", "private_key_id": "k1",
+                                "private_key": private, "client_email": email, "client_id": "1234567890",
+                                "token_uri": "https://oauth2.googleapis.com/token"}))
+    return path
+
+
+def test_google_service_account_impersonates_the_mailbox(tmp_path: Path, oauth: OAuthServer,
+                                                         dovecot_oauth: DovecotServer):
+    pytest.importorskip("google.oauth2.service_account")
+    sa = _service_account(tmp_path, oauth)
+    config = OAuth2Config(provider="google", service_account_file=sa, token_url=oauth.token_url)
+    with pytest.raises(OAuth2Error) as err:  # no domain-wide delegation yet
+        TokenProvider(config, subject="spoc").token()
+    assert err.value.key == "service_account_file" and "domain-wide delegation" in str(err.value)
+
+    oauth.delegated.add("spoc")
+    provider = TokenProvider(config, subject="spoc")
+    mailbox = ImapMailbox(host=dovecot_oauth.host, port=dovecot_oauth.port, security="none",
+                          username=dovecot_oauth.user, token_provider=provider)
+    dovecot_oauth.append(MAIL)
+    try:
+        assert len(list(mailbox.fetch_new())) == 1  # logged in with XOAUTH2 and Google's token
+    finally:
+        mailbox.close()
+    assert provider.fetched == 1

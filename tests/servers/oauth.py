@@ -22,7 +22,12 @@ TENANT = "00000000-0000-0000-0000-0000000000aa"
 
 
 class OAuthServer:
-    def __init__(self, *, lifetime: float = 3600.0, username: str = "spoc"):
+    def __init__(self, *, lifetime: float = 3600.0, username: str = "spoc", tls: bool = False):
+        self.tls = tls  # https with a trustme CA (msal insists on an https authority): `ca_path`
+        self.ca = None
+        self.ca_path = None
+        self.service_accounts: dict[str, str] = {}  # google: client_email -> public key PEM
+        self.delegated: set[str] = set()  # google: the mailboxes domain-wide delegation lets it impersonate
         self.lifetime = lifetime
         self.username = username
         self.clients = {CLIENT_ID: CLIENT_SECRET}
@@ -44,6 +49,16 @@ class OAuthServer:
             def log_message(self, *args):  # quiet
                 pass
 
+            def do_GET(self):
+                path = urllib.parse.urlsplit(self.path).path
+                status, body = server._discovery(path)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
@@ -59,10 +74,30 @@ class OAuthServer:
         self._httpd = ThreadingHTTPServer((HOST, 0), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
+        if self.tls:
+            import ssl
+            import tempfile
+
+            import trustme
+
+            self.ca = trustme.CA()
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.ca.issue_cert(HOST, "localhost").configure_cert(ctx)
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
+            fd, self.ca_path = tempfile.mkstemp(prefix="spocmail-oauth-ca-", suffix=".pem")
+            import os
+
+            os.close(fd)
+            self.ca.cert_pem.write_to_path(self.ca_path)
         threading.Thread(target=self._httpd.serve_forever, name="oauth-server", daemon=True).start()
         return self
 
     def stop(self) -> None:
+        if self.ca_path:
+            import os
+
+            os.unlink(self.ca_path)
+            self.ca_path = None
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
             httpd.shutdown()
@@ -70,7 +105,7 @@ class OAuthServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{HOST}:{self.port}"
 
     @property
     def token_url(self) -> str:
@@ -107,6 +142,44 @@ class OAuthServer:
 
     # -- the endpoints
 
+    def _discovery(self, path: str) -> tuple[int, dict]:
+        """Entra ID's OpenID metadata per tenant, which msal reads to find the token endpoint."""
+        parts = path.strip("/").split("/")
+        if len(parts) >= 2 and parts[-2:] == [".well-known", "openid-configuration"]:
+            tenant = parts[0]
+            if tenant != self.tenant:
+                return 400, {"error": "invalid_tenant", "error_codes": [90002],
+                             "error_description": f"AADSTS90002: Tenant '{tenant}' not found."}
+            base = f"{self.url}/{tenant}"
+            return 200, {"token_endpoint": f"{base}/oauth2/v2.0/token",
+                         "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                         "issuer": f"{base}/v2.0", "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode"}
+        return 404, {"error": "not_found"}
+
+    def _google(self, form: dict) -> tuple[int, dict]:
+        """Google's token endpoint for a service account: a signed JWT assertion (RS256), `sub` the mailbox."""
+        import jwt
+
+        assertion = form.get("assertion", "")
+        try:
+            issuer = jwt.decode(assertion, options={"verify_signature": False})["iss"]
+            key = self.service_accounts[issuer]
+            claims = jwt.decode(assertion, key, algorithms=["RS256"], options={"verify_aud": False})
+        except (KeyError, jwt.PyJWTError) as exc:
+            return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"}
+        if claims.get("sub") not in self.delegated or claims.get("scope") != "https://mail.google.com/":
+            return 401, {"error": "unauthorized_client",
+                         "error_description": "Client is unauthorized to retrieve access tokens using this method, "
+                                              "or client not authorized for any of the scopes requested."}
+        return 200, self._issue()
+
+    def _issue(self) -> dict:
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._tokens[token] = time.monotonic() + self.lifetime
+            self.issued += 1
+        return {"access_token": token, "token_type": "Bearer", "expires_in": self.lifetime}
+
     def _answer(self, path: str, form: dict) -> tuple[int, dict]:
         if path == "/introspect":
             with self._lock:
@@ -119,6 +192,8 @@ class OAuthServer:
             return 404, {"error": "not_found"}
         with self._lock:
             self.requests.append(dict(form))
+        if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return self._google(form)
         if microsoft and path.split("/")[1] != self.tenant:
             return 400, {"error": "invalid_request", "error_codes": [90002],
                          "error_description": f"AADSTS90002: Tenant '{path.split('/')[1]}' not found."}
@@ -135,8 +210,4 @@ class OAuthServer:
                 return 401, {"error": "invalid_client", "error_codes": [7000215],
                              "error_description": "AADSTS7000215: Invalid client secret provided."}
             return 401, {"error": "invalid_client", "error_description": "bad client secret"}
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._tokens[token] = time.monotonic() + self.lifetime
-            self.issued += 1
-        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": self.lifetime}
+        return 200, self._issue()
