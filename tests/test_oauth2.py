@@ -411,3 +411,15 @@ def test_google_service_account_impersonates_the_mailbox(tmp_path: Path, oauth: 
     finally:
         mailbox.close()
     assert provider.fetched == 1
+
+
+def test_polls_keep_working_across_token_expiries(tmp_path: Path, db_url: str, oauth: OAuthServer,
+                                                  dovecot_oauth: DovecotServer):
+    oauth.lifetime = 1.0
+    project = oauth_project(tmp_path, db_url, oauth, dovecot_oauth, None)
+    for round in range(3):
+        dovecot_oauth.append(MAIL.replace(b"oauth-1@", f"oauth-poll{round}@".encode()))
+        counts = project.ok("poll", "--once", "--json").json()
+        assert counts["stored"] == 1
+        time.sleep(1.1)  # the token expires between polls
+    assert oauth.issued == 3  # one token per poll: the cached one was renewed, never reused stale
