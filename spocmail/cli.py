@@ -766,6 +766,41 @@ def report_contact(app: App, customer: str, since: str | None, as_json: bool) ->
         click.echo(f"{r['week']}: {r['mails']} mails, {r['new_issues']} new issues, {r['repeats']} repeats")
 
 
+# ------------------------------------------------------------------ mailbox check
+
+
+@cli.group("mailbox")
+def mailbox_group() -> None:
+    """The council's mailbox and mail server, as spocmail sees them."""
+
+
+@mailbox_group.command("check")
+@click.option("--send-test", "send_test", metavar="ADDRESS", help="Also send a short test message to ADDRESS.")
+@click.option("--create-folders", is_flag=True, help="Create the processed and Sent folders if they are missing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_app
+def mailbox_check(app: App, send_test: str | None, create_folders: bool, as_json: bool) -> None:
+    """Connect, authenticate and report whether intake (IMAP) and sending (SMTP) would work; exit 0 only if both."""
+    from spocmail.mailcheck import check
+
+    config = app.config
+    result, ok = check(config, send_test=send_test, create_folders=create_folders,
+                       now=app.clock.now() if send_test else None)
+    if as_json:
+        emit(result)
+    else:
+        for name in ("imap", "smtp"):
+            part = result[name]
+            click.echo(f"{name.upper()}: {'ok' if part['ok'] else 'NOT WORKING'}: {part['detail']}")
+            if part.get("capabilities"):
+                click.echo("  capabilities: " + ", ".join(f"{c} {'yes' if v else 'no'}"
+                                                          for c, v in part["capabilities"].items()))
+        click.echo("verdict: intake and sending would both work" if ok
+                   else "verdict: NOT READY: fix what is marked NOT WORKING above")
+    if not ok:
+        sys.exit(1)
+
+
 # ------------------------------------------------------------------ outbox
 
 

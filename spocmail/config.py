@@ -16,6 +16,8 @@ from spocmail.errors import ConfigError
 
 HOLIDAY_REGIONS = ("uk", "england-and-wales", "scotland", "northern-ireland")
 SECURITY = ("tls", "starttls", "none")
+AUTH = ("password", "oauth2")
+OAUTH2_PROVIDERS = ("microsoft", "google", "generic")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class MailboxConfig:
     timeout_seconds: int = 30
     path: Path = Path("var/maildir")
     create: bool = False  # kind = "maildir": create `path` when it is missing (else a mistyped path is an error)
+    auth: str = "password"  # or "oauth2": log in with SASL XOAUTH2 and a token from [oauth2]
     # where the IMAP password was supposed to come from, for error messages
     source_file: Path | None = None
 
@@ -79,12 +82,49 @@ class SmtpConfig:
     password_file: Path | None = None
     timeout_seconds: int = 30
     dir: Path = Path("var/outbox")
+    auth: str = "password"  # or "oauth2": AUTH XOAUTH2 with a token from [oauth2]
     source_file: Path | None = None
 
     def password(self) -> str | None:
-        if not self.username:
+        if not self.username or self.auth == "oauth2":
             return None
         return _read_secret("smtp", self.password_env, self.password_file, self.source_file)
+
+
+@dataclass(frozen=True)
+class OAuth2Config:
+    """Where the app-only (client-credentials) tokens for [mailbox] and [smtp] auth = "oauth2" come from."""
+
+    provider: str = ""  # "" : no [oauth2] table
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret_env: str | None = None
+    client_secret_file: Path | None = None
+    certificate_file: Path | None = None
+    service_account_file: Path | None = None
+    token_url: str | None = None
+    scope: str | None = None
+    timeout_seconds: int = 30
+    source_file: Path | None = None
+
+    def client_secret(self) -> str:
+        where = str(self.source_file) if self.source_file else "config"
+        if self.client_secret_env:
+            value = os.environ.get(self.client_secret_env)
+            if not value:
+                raise ConfigError(
+                    f"{where}: [oauth2] client_secret_env = {self.client_secret_env!r}: the environment variable "
+                    f"{self.client_secret_env} is not set; export it with the app's client secret, "
+                    f"or name a file with client_secret_file")
+            return value
+        if self.client_secret_file:
+            try:
+                return self.client_secret_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{where}: [oauth2] client_secret_file = '{self.client_secret_file}': cannot read it "
+                    f"({exc.strerror}); create the file with the client secret, readable by spocmail") from None
+        raise ConfigError(f"{where}: [oauth2] client_secret_env: expected client_secret_env or client_secret_file")
 
 
 @dataclass(frozen=True)
@@ -127,6 +167,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    oauth2: OAuth2Config = field(default_factory=OAuth2Config)
     identify: IdentifyConfig = field(default_factory=IdentifyConfig)
     weekly: WeeklyConfig = field(default_factory=WeeklyConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
@@ -348,6 +389,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         timeout_seconds=r.integer("timeout_seconds", 30, 1, 3600),
         path=r.path_("path", MailboxConfig.path),
         create=r.get("create", False, bool, "true or false"),
+        auth=r.choice("auth", "password", AUTH),
         source_file=path,
     )
     if "password" in r.data:
@@ -360,7 +402,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         if mailbox.security == "none" and not is_loopback(mailbox.host):
             raise ConfigError(f"{where}: [mailbox] security = \"none\": refused for host {mailbox.host!r}, "
                               f"which is not loopback; use \"tls\" or \"starttls\"")
-        if not (mailbox.password_env or mailbox.password_file):
+        if mailbox.auth == "password" and not (mailbox.password_env or mailbox.password_file):
             raise ConfigError(f"{where}: [mailbox] password_env: expected password_env or password_file "
                               f"when kind = \"imap\"")
 
@@ -376,6 +418,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         password_file=r.path_("password_file", None),
         timeout_seconds=r.integer("timeout_seconds", 30, 1, 3600),
         dir=r.path_("dir", SmtpConfig.dir),
+        auth=r.choice("auth", "password", AUTH),
         source_file=path,
     )
     if "password" in r.data:
@@ -385,6 +428,8 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     if skind == "smtp" and smtp.security == "none" and not is_loopback(smtp.host):
         raise ConfigError(f"{where}: [smtp] security = \"none\": refused for host {smtp.host!r}, "
                           f"which is not loopback; use \"tls\" or \"starttls\"")
+
+    oauth2 = _oauth2(path, data, mailbox, smtp)
 
     r = _Reader(path, "identify", data.get("identify", {}))
     threshold = r.get("threshold", 0.5, (int, float), "a number from 0.0 to 1.0")
@@ -420,8 +465,74 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     r.done()
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
-                  mailbox=mailbox, smtp=smtp, identify=identify, weekly=weekly, rules=rules,
+                  mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
                   templates=templates, logging=logging_)
+
+
+def _oauth2(path: Path | None, data: dict[str, Any], mailbox: MailboxConfig, smtp: SmtpConfig) -> OAuth2Config:
+    """[oauth2]: required (with a provider) as soon as [mailbox] or [smtp] says auth = "oauth2"."""
+    where = str(path) if path else "config"
+    users = [s for s, on in (("mailbox", mailbox.kind == "imap" and mailbox.auth == "oauth2"),
+                             ("smtp", smtp.kind == "smtp" and smtp.auth == "oauth2")) if on]
+    if "oauth2" not in data:
+        if users:
+            raise ConfigError(f'{where}: [{users[0]}] auth = "oauth2": there is no [oauth2] table; add one with '
+                              f'provider ("microsoft", "google" or "generic"), client_id and the secret\'s source')
+        return OAuth2Config(source_file=path)
+    r = _Reader(path, "oauth2", data["oauth2"])
+    provider = r.choice("provider", "", OAUTH2_PROVIDERS)
+    if not provider:
+        raise ConfigError(f'{where}: [oauth2] provider: missing; expected one of "microsoft", "google", "generic"')
+    token_url = r.text("token_url", None, lambda v: v.startswith(("https://", "http://")),
+                       "an http(s):// URL of the token endpoint")
+    cfg = OAuth2Config(
+        provider=provider,
+        tenant_id=r.text("tenant_id", ""),
+        client_id=r.text("client_id", ""),
+        client_secret_env=r.text("client_secret_env", None),
+        client_secret_file=r.path_("client_secret_file", None),
+        certificate_file=r.path_("certificate_file", None),
+        service_account_file=r.path_("service_account_file", None),
+        token_url=token_url,
+        scope=r.text("scope", None),
+        timeout_seconds=r.integer("timeout_seconds", 30, 1, 600),
+        source_file=path,
+    )
+    if "client_secret" in r.data:
+        raise ConfigError(f"{where}: [oauth2] client_secret: secrets are never kept in the config; "
+                          f"use client_secret_env (an environment variable) or client_secret_file")
+    r.done()
+    if token_url and token_url.startswith("http://"):
+        from urllib.parse import urlsplit
+
+        host = urlsplit(token_url).hostname or ""
+        if not is_loopback(host):
+            raise ConfigError(f"{where}: [oauth2] token_url = {token_url!r}: plain http is refused for a host that "
+                              f"is not loopback (the client secret would cross the network in clear); use https://")
+    secret = cfg.client_secret_env or cfg.client_secret_file
+    if provider == "google":
+        if not cfg.service_account_file:
+            raise ConfigError(f"{where}: [oauth2] service_account_file: expected the service account's JSON key "
+                              f"file when provider = \"google\"")
+    else:
+        if not cfg.client_id:
+            raise ConfigError(f"{where}: [oauth2] client_id: expected the application (client) id when "
+                              f"provider = \"{provider}\"")
+        if provider == "microsoft" and not cfg.tenant_id:
+            raise ConfigError(f"{where}: [oauth2] tenant_id: expected the Entra ID tenant (directory) id when "
+                              f"provider = \"microsoft\"")
+        if provider == "generic" and not token_url:
+            raise ConfigError(f"{where}: [oauth2] token_url: expected the token endpoint's URL when "
+                              f"provider = \"generic\"")
+        if not secret and not (provider == "microsoft" and cfg.certificate_file):
+            also = ", or certificate_file" if provider == "microsoft" else ""
+            raise ConfigError(f"{where}: [oauth2] client_secret_env: expected client_secret_env or "
+                              f"client_secret_file{also}")
+    for key in ("certificate_file", "service_account_file", "client_secret_file"):
+        p = getattr(cfg, key)
+        if p is not None and not p.is_file():
+            raise ConfigError(f"{where}: [oauth2] {key} = '{r.data[key]}': no such file ({p})")
+    return cfg
 
 
 def load(path: Path) -> Config:

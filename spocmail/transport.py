@@ -117,7 +117,7 @@ class SmtpTransport:
 
     def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
                  password: str | None = None, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None,
-                 local_hostname: str | None = None):
+                 local_hostname: str | None = None, token_provider=None):
         if security not in SECURITY:
             raise ConfigError(f'[smtp] security = "{security}": expected one of '
                               + ", ".join(f'"{s}"' for s in SECURITY))
@@ -134,6 +134,8 @@ class SmtpTransport:
         self.ssl_context = ssl_context
         # The name we give in EHLO; None lets aiosmtplib ask the system (socket.getfqdn).
         self.local_hostname = local_hostname
+        # [smtp] auth = "oauth2": AUTH XOAUTH2 with a fresh token from spocmail.oauth2 on every connection.
+        self.token_provider = token_provider
 
     @property
     def server(self) -> str:
@@ -154,8 +156,9 @@ class SmtpTransport:
         client = aiosmtplib.SMTP(
             hostname=self.host, port=self.port, timeout=self.timeout,
             use_tls=self.security == "tls", start_tls=self.security == "starttls",
-            tls_context=self.ssl_context, username=self.username or None,
-            password=self._password if self.username else None, local_hostname=self.local_hostname,
+            tls_context=self.ssl_context, username=None if self.token_provider else (self.username or None),
+            password=self._password if self.username and not self.token_provider else None,
+            local_hostname=self.local_hostname,
         )
         # 1. connect, TLS, login: a failure here concerns the server, not this mail.
         try:
@@ -175,11 +178,49 @@ class SmtpTransport:
             raise TransportError(f"cannot reach SMTP {self.server} ({self.security}): {_describe(exc)}",
                                  temporary=True, affects_all=True) from None
 
+        if self.token_provider is not None:
+            await self._xoauth2(client)
         try:
             return await self._transaction(client, raw, mail_from, recipients)
         finally:
             if client.is_connected:
                 client.close()
+
+    async def _xoauth2(self, client) -> None:
+        """AUTH XOAUTH2 (a JSON error challenge, 334, is answered with an empty line to get the verdict)."""
+        from aiosmtplib import SMTPException
+
+        from spocmail.oauth2 import OAuth2Error, encoded
+
+        try:
+            token = self.token_provider.token()
+        except OAuth2Error as exc:
+            client.close()
+            raise TransportError(str(exc), temporary=True, affects_all=True) from None
+        try:
+            if client.last_ehlo_response is None:
+                await client.ehlo()
+            if "xoauth2" not in [m.lower() for m in client.server_auth_methods]:
+                client.close()
+                raise TransportError(f"SMTP {self.server} does not offer AUTH XOAUTH2 (it offers "
+                                     f"{', '.join(client.server_auth_methods) or 'no AUTH'}); check [smtp] host, "
+                                     f"port and security, or set [smtp] auth = \"password\"",
+                                     temporary=True, affects_all=True)
+            response = await client.execute_command(b"AUTH", b"XOAUTH2", encoded(self.username, token).encode())
+            if response.code == 334:
+                response = await client.execute_command(b"")
+        except (SMTPException, OSError, asyncio.TimeoutError) as exc:
+            client.close()
+            raise TransportError(f"cannot authenticate to SMTP {self.server}: {_describe(exc)}",
+                                 temporary=True, affects_all=True) from None
+        if response.code != 235:
+            client.close()
+            self.token_provider.invalidate()  # the next try asks for a new token
+            raise TransportError(
+                f"SMTP {self.server} refused the OAuth2 token for {self.username!r}: {response.code} "
+                f"{response.message}; check [smtp] username is the mailbox's address and the app may send as it "
+                f"(Microsoft: SMTP.SendAsApp, SMTP AUTH enabled for the mailbox; Google: domain-wide delegation "
+                f"for https://mail.google.com/)", temporary=True, code=response.code, affects_all=True)
 
     async def _transaction(self, client, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
         from aiosmtplib import SMTPDataError, SMTPException, SMTPRecipientRefused, SMTPResponseException
@@ -250,6 +291,11 @@ def transport_for(config: Config) -> Transport:
     smtp = config.smtp
     if smtp.kind == "file":
         return FileTransport(smtp.dir)
+    if smtp.kind == "smtp" and smtp.auth == "oauth2":
+        from spocmail.oauth2 import shared_provider
+
+        return SmtpTransport(smtp.host, smtp.port, smtp.security, smtp.username or config.spoc.address, None,
+                             smtp.timeout_seconds, token_provider=shared_provider(config))
     if smtp.kind == "smtp":
         return SmtpTransport(smtp.host, smtp.port, smtp.security, smtp.username, smtp.password(),
                              smtp.timeout_seconds)

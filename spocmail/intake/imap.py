@@ -60,7 +60,8 @@ class ImapMailbox:
         port: int,
         security: str = "tls",
         username: str,
-        password: str,
+        password: str = "",
+        token_provider=None,
         folder: str = "INBOX",
         processed_folder: str = "Processed",
         timeout: float = 30.0,
@@ -88,6 +89,9 @@ class ImapMailbox:
         self.security = security
         self.username = username
         self._password = password
+        # With a token provider (spocmail.oauth2), each connection logs in with SASL XOAUTH2 and a token
+        # that is fresh at that moment, so a reconnect after a long IDLE re-authenticates with a new one.
+        self.token_provider = token_provider
         self.folder = folder
         self.processed_folder = processed_folder
         self.timeout = timeout
@@ -395,13 +399,16 @@ class ImapMailbox:
                     client.starttls(context)
                 except ssl.SSLCertVerificationError as exc:
                     raise self._certificate_error(exc) from None
-            try:
-                client.login(self.username, self._password)
-            except LoginError as exc:
-                raise MailboxAuthError(
-                    f"IMAP {self.account} refused the login for {self.username}: {self._scrub(exc)}; "
-                    f"check [mailbox] username and the password"
-                ) from None
+            if self.token_provider is not None:
+                self._oauth2_login(client)
+            else:
+                try:
+                    client.login(self.username, self._password)
+                except LoginError as exc:
+                    raise MailboxAuthError(
+                        f"IMAP {self.account} refused the login for {self.username}: {self._scrub(exc)}; "
+                        f"check [mailbox] username and the password"
+                    ) from None
         except BaseException:
             _shutdown(client)
             raise
@@ -410,6 +417,23 @@ class ImapMailbox:
             extra={"event": "imap.connected", "account": self.account, "security": self.security},
         )
         return client
+
+    def _oauth2_login(self, client: imapclient.IMAPClient) -> None:
+        from spocmail.oauth2 import OAuth2LoginRefused
+
+        token = self.token_provider.token()  # OAuth2Error (a MailboxError) names the [oauth2] key at fault
+        try:
+            client.oauth2_login(self.username, token)
+        except LoginError as exc:
+            # A revoked grant, a token for another mailbox, or no mailbox permission: the next try asks
+            # for a new token; the daemon retries with back-off, never in a tight loop.
+            self.token_provider.invalidate()
+            raise OAuth2LoginRefused(
+                f"IMAP {self.account} refused the OAuth2 token for {self.username}: {self._scrub(exc)}; "
+                f"check [mailbox] username is the mailbox's address and that the app has IMAP access to it "
+                f"(Microsoft: IMAP.AccessAsApp and a mailbox permission for its service principal; "
+                f"Google: domain-wide delegation for https://mail.google.com/)"
+            ) from None
 
     def _certificate_error(self, exc: ssl.SSLCertVerificationError) -> MailboxError:
         return MailboxError(

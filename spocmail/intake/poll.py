@@ -45,8 +45,13 @@ def open_mailbox(config: Config) -> Mailbox:
         return MaildirMailbox(mb.path, poll_seconds=mb.poll_seconds)
     from spocmail.intake.imap import ImapMailbox
 
+    provider = None
+    if mb.auth == "oauth2":
+        from spocmail.oauth2 import shared_provider
+
+        provider = shared_provider(config)
     return ImapMailbox(host=mb.host, port=mb.port, security=mb.security, username=mb.username,
-                       password=mb.password(), folder=mb.folder, processed_folder=mb.processed_folder,
+                       password="" if provider else mb.password(), token_provider=provider, folder=mb.folder, processed_folder=mb.processed_folder,
                        timeout=float(mb.timeout_seconds), poll_seconds=mb.poll_seconds)
 
 

@@ -2,7 +2,8 @@
 
 from .dovecot import DovecotServer
 from .install import ServerStartError
+from .oauth import OAuthServer
 from .postgres import PostgresServer
 from .smtpd import CapturedMail, SmtpSink
 
-__all__ = ["CapturedMail", "DovecotServer", "PostgresServer", "ServerStartError", "SmtpSink"]
+__all__ = ["CapturedMail", "DovecotServer", "OAuthServer", "PostgresServer", "ServerStartError", "SmtpSink"]

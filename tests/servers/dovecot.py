@@ -57,8 +57,12 @@ class DovecotServer:
     drop_capabilities removes post-login capabilities (e.g. "MOVE", "IDLE") from what Dovecot offers.
     """
 
-    def __init__(self, *, tls: bool = False, drop_capabilities: Iterable[str] = (), name: str = "dovecot"):
+    def __init__(self, *, tls: bool = False, drop_capabilities: Iterable[str] = (), name: str = "dovecot",
+                 oauth2_introspection_url: str | None = None):
         self.name = name
+        # With an introspection URL, Dovecot also takes SASL XOAUTH2/OAUTHBEARER logins and asks that
+        # endpoint (RFC 7662, POST) whether the token is active and whose it is; passwords still work.
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.tls = tls
         self.drop_capabilities = tuple(c.upper() for c in drop_capabilities)
         self.host = HOST
@@ -249,6 +253,18 @@ class DovecotServer:
             tls = "ssl = no\ndisable_plaintext_auth = no\n"
             imaps_port = 0
         caps = f"imap_capability = {' '.join(capabilities)}\n" if capabilities is not None else ""
+        mechanisms = "plain login"
+        oauth2_passdb = ""
+        if self.oauth2_introspection_url:
+            (root / "dovecot-oauth2.conf.ext").write_text(
+                f"introspection_url = {self.oauth2_introspection_url}\n"
+                "introspection_mode = post\n"
+                "username_attribute = username\n"
+                "active_attribute = active\n"
+                "active_value = true\n"
+            )
+            mechanisms = "plain login xoauth2 oauthbearer"
+            oauth2_passdb = f"passdb {{\n  driver = oauth2\n  args = {root}/dovecot-oauth2.conf.ext\n}}\n"
         self.config_path.write_text(
             f"""# spocmail test server ({self.name}); generated, thrown away after the tests
 base_dir = {root}/run
@@ -258,7 +274,7 @@ info_log_path = {root}/dovecot.log
 protocols = imap
 listen = {HOST}
 {unprivileged}login_greeting = spocmail test dovecot ready
-{tls}auth_mechanisms = plain login
+{tls}auth_mechanisms = {mechanisms}
 auth_verbose = yes
 # A refused login is answered without Dovecot's default 2s pause. (Later logins from the same
 # IP are still slowed by anvil's auth penalty: test refused logins on a `fresh_dovecot`.)
@@ -271,7 +287,7 @@ mail_fsync = never
   inbox = yes
   separator = /
 }}
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}

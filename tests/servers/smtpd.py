@@ -65,6 +65,31 @@ class _Handler:
         )
         return "250 Message accepted for delivery"
 
+class _OAuthHandler(_Handler):
+    """Also AUTH XOAUTH2: the bearer token must be one the OAuthServer issued and still holds valid."""
+
+    async def auth_XOAUTH2(self, server, args):
+        import base64
+
+        if len(args) > 1:
+            blob = args[1]
+        else:
+            blob = await server.challenge_auth("", encode_to_b64=False)
+            if not isinstance(blob, bytes):
+                return AuthResult(success=False, handled=False)
+            blob = blob.decode()
+        try:
+            fields = dict(part.split("=", 1) for part in base64.b64decode(blob).decode().split("\x01") if "=" in part)
+        except Exception:  # noqa: BLE001
+            await server.push("501 5.5.2 Can't decode XOAUTH2")
+            return AuthResult(success=False, handled=True)
+        user, bearer = fields.get("user", ""), fields.get("auth", "")
+        token = bearer[len("Bearer "):] if bearer.startswith("Bearer ") else ""
+        self.sink.xoauth2_attempts += 1
+        if user != self.sink.user or not self.sink.oauth.is_valid(token):
+            await server.push("535 5.7.8 Authentication unsuccessful (token invalid or expired)")
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
 
 class SmtpSink:
     """aiosmtpd in a thread on 127.0.0.1 and a free port.
@@ -73,11 +98,13 @@ class SmtpSink:
     them) and AUTH PLAIN/LOGIN for `user`/`password`, both required before MAIL.
     """
 
-    def __init__(self, *, tls: bool = False):
+    def __init__(self, *, tls: bool = False, oauth=None, user: str = USER):
+        self.oauth = oauth  # an OAuthServer: AUTH XOAUTH2 required (no TLS: loopback tests only)
+        self.xoauth2_attempts = 0
         self.host = HOST
         self.port = 0
         self.tls = tls
-        self.user = USER
+        self.user = user
         self.password = PASSWORD
         self.ca = None
         self._messages: list[CapturedMail] = []
@@ -101,10 +128,13 @@ class SmtpSink:
                 auth_required=True,
                 auth_require_tls=True,
             )
+        if self.oauth is not None:
+            kwargs.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=False)
+        handler = _OAuthHandler(self) if self.oauth is not None else _Handler(self)
         last_error: Exception | None = None
         for _ in range(5):  # the port picked may be taken by someone else before we bind it
             self.port = free_port(HOST)
-            controller = Controller(_Handler(self), hostname=HOST, port=self.port, ready_timeout=10, **kwargs)
+            controller = Controller(handler, hostname=HOST, port=self.port, ready_timeout=10, **kwargs)
             try:
                 controller.start()
             except Exception as exc:  # noqa: BLE001 - report whatever aiosmtpd raised
