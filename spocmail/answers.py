@@ -75,6 +75,8 @@ def match_reply(session: Session, parsed: ParsedMail, rules: AnswerRules | None 
         return ReplyOutcome("refused", by_thread, f"reply about {target} carries {why}")
     if req.status == "cancelled":
         return ReplyOutcome("refused", req, f"reply to a withdrawn request for {req.issue.ref} (stale token)")
+    if req.issue.status in ("closed", "merged"):
+        return ReplyOutcome("refused", req, f"reply to a request for {req.issue.ref}, which is closed (stale token)")
     if not _officer_may_answer(session, req, sender):
         return ReplyOutcome("refused", req, f"reply to the request for {req.issue.ref} came from {sender}, "
                                             f"not from {req.officer_id} or their cover")

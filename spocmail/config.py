@@ -152,6 +152,14 @@ class TemplatesConfig:
 
 
 @dataclass(frozen=True)
+class SecurityConfig:
+    # whose Authentication-Results headers are believed (RFC 8601): the council's own inbound server.
+    # Set, an officer's answer or a SPOC approval counts only when that server saw DMARC (or DKIM aligned
+    # with the From domain) pass; unset, none are believed and only the sender and the token decide.
+    trusted_authserv_id: str | None = None
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     format: str = "text"
     level: str = "INFO"
@@ -173,6 +181,7 @@ class Config:
     rules: RulesConfig = field(default_factory=RulesConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -456,6 +465,13 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     templates = TemplatesConfig(dir=r.folder("dir", "mail templates"))
     r.done()
 
+    r = _Reader(path, "security", data.get("security", {}))
+    trusted = r.text("trusted_authserv_id", None, lambda v: bool(v.strip()) and " " not in v.strip() and ";" not in v,
+                     "the host name your inbound mail server writes first in Authentication-Results, such as "
+                     "\"mx.council.example\"")
+    security = SecurityConfig(trusted_authserv_id=trusted.strip().lower() if trusted else None)
+    r.done()
+
     r = _Reader(path, "logging", data.get("logging", {}))
     logging_ = LoggingConfig(
         format=r.choice("format", "text", ("text", "json")),
@@ -466,7 +482,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
                   mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
-                  templates=templates, logging=logging_)
+                  templates=templates, logging=logging_, security=security)
 
 
 def _oauth2(path: Path | None, data: dict[str, Any], mailbox: MailboxConfig, smtp: SmtpConfig) -> OAuth2Config:

@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from spocmail import logs
+from spocmail import authres, logs
 from spocmail.answers import AnswerRules, ReplyOutcome, load_answer_rules, match_reply, record_reply
 from spocmail.clock import Clock
 from spocmail.config import Config
@@ -88,6 +88,7 @@ class Inbound:
     filed: FiledResult | None = None
     outcome: str | None = None  # set by the step that settles the mail
     settled_by: str | None = None
+    raw: bytes = b""  # the mail's bytes, for the Authentication-Results check
 
     @property
     def sender(self) -> str:
@@ -136,6 +137,14 @@ def decide_draft_approval(session: Session, mail: Inbound, ctx: Context) -> None
     allowed = {session.get(Officer, oid).email.lower() for oid in (arr.spoc_id, arr.deputy_id) if oid}
     if mail.sender not in allowed:
         return
+    verdict = authres.check(mail.raw, ctx.config.security.trusted_authserv_id, mail.sender)
+    if not verdict.ok:  # a forged SPOC approves nothing: the mail is put to the SPOC instead
+        mail.ident = Identification(role="officer", customer=customer, decision="triage", score=0.0,
+                                    sender=mail.sender, evidence=(Evidence(
+                                        "approval-unverified", f"claims to approve the draft for {customer}: "
+                                        f"{verdict.detail}", 0.0),))
+        mail.settle("triage")
+        return
     mail.approval_for = customer
     mail.ident = Identification(role="officer", customer=None, decision="not-a-request", score=1.0,
                                 sender=mail.sender, evidence=(Evidence(
@@ -145,6 +154,8 @@ def decide_draft_approval(session: Session, mail: Inbound, ctx: Context) -> None
 
 def act_draft_approval(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
     if mail.approval_for is None:
+        if mail.outcome == "triage":  # an approval that did not pass the council's checks
+            record_identification(session, mail.message, mail.ident, now)
         return
     result = approve_by_reply(session, mail.parsed, ctx.config, ctx.calendar, now) or {}
     status = result.get("status", "not an approval")
@@ -164,6 +175,10 @@ def decide_officer_answer(session: Session, mail: Inbound, ctx: Context) -> None
     if mail.reply.kind != "answer":
         return
     req = mail.reply.request
+    verdict = authres.check(mail.raw, ctx.config.security.trusted_authserv_id, mail.sender)
+    if not verdict.ok:  # the right From and token, but not through the council's own server: kept, put to the SPOC
+        mail.reply = ReplyOutcome("refused", req, f"answer for {req.issue.ref} not accepted: {verdict.detail}")
+        return
     mail.ident = Identification(role="officer", customer=req.issue.customer_id, decision="not-a-request", score=1.0,
                                 sender=mail.sender, sender_id=req.officer_id, evidence=(Evidence(
                                     "answer", f"answer to the request for {req.issue.ref}", 1.0),))
@@ -283,13 +298,13 @@ def run_steps(session: Session, mail: Inbound, ctx: Context, now: datetime | Non
 
 def handle(session: Session, message: Message, config: Config, ctx: Context, now: datetime) -> str:
     """One stored mail through the steps; returns how it was settled."""
-    mail = run_steps(session, Inbound(parse_mail(message.raw), message), ctx, now, write=True)
+    mail = run_steps(session, Inbound(parse_mail(message.raw), message, raw=message.raw), ctx, now, write=True)
     return mail.outcome
 
 
-def decide_only(session: Session, parsed: ParsedMail, ctx: Context) -> dict:
+def decide_only(session: Session, parsed: ParsedMail, ctx: Context, raw: bytes = b"") -> dict:
     """What intake would decide for this mail, without writing anything: `spocmail identify`."""
-    mail = run_steps(session, Inbound(parsed), ctx, None, write=False)
+    mail = run_steps(session, Inbound(parsed, raw=raw), ctx, None, write=False)
     doc = mail.ident.to_json()
     doc["step"] = mail.settled_by
     doc["follow_up_of"] = mail.followup.refs if mail.followup else []
@@ -302,7 +317,7 @@ def identify_file(config: Config, db: Database, raw: bytes) -> dict:
     ctx = Context.load(config)
     session = db.sessions()
     try:
-        return decide_only(session, parse_mail(raw), ctx)
+        return decide_only(session, parse_mail(raw), ctx, raw)
     finally:
         session.rollback()
         session.close()
