@@ -87,12 +87,7 @@ def load(path: Path | str | None = None) -> dict[str, CopyRule]:
 
 def rules() -> dict[str, CopyRule]:
     path = resources.rules_file("copy.toml")
-    try:
-        st = path.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = ()
-    return _cached(path, stamp)
+    return _cached(path, resources.stamp(path))
 
 
 @lru_cache(maxsize=4)

@@ -89,12 +89,7 @@ def load(path: Path | str | None = None) -> LocationRules:
 def default_rules() -> LocationRules:
     """The rules in force (the council's copy, else the shipped one), read again only when the file changes."""
     path = resources.rules_file("locations.toml")
-    try:
-        st = path.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = ()
-    return _cached(path, stamp)
+    return _cached(path, resources.stamp(path))
 
 
 @lru_cache(maxsize=4)

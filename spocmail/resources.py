@@ -87,3 +87,12 @@ def template_dirs(config: "Config | None" = None) -> tuple[Path, ...]:
     """Where templates are looked for, in order: the council's folder (if any), then the packaged one."""
     own = sources_of(config).templates
     return tuple(d for d in (own, packaged("templates")) if d is not None)
+
+
+def stamp(path: Path) -> tuple:
+    """Part of a cache key for a rules file: an edited (or removed) file is read again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    return (st.st_mtime_ns, st.st_size)

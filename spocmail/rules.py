@@ -791,13 +791,7 @@ def _load_identify(path: Path, _stamp: tuple) -> IdentifyRules:
     return identify_rules_from_dict(_read(path, "identification weights"), path)
 
 
-def _stamp(path: Path) -> tuple:
-    """Part of a cache key: an edited file is read again."""
-    try:
-        st = path.stat()
-    except OSError:
-        return ()
-    return (st.st_mtime_ns, st.st_size)
+_stamp = resources.stamp
 
 
 # --------------------------------------------------------------------------- officers' replies
