@@ -17,6 +17,9 @@ from spocmail.errors import ConfigError, SpocmailError
 from spocmail.mail import headers as mail_headers
 
 TEMPLATES = resources.packaged("templates")  # the shipped copies
+# what an item is, in words a customer reads (never "(COMPLAINT, due ...)")
+KIND_LABELS = {"foi": "Freedom of Information request", "eir": "Environmental Information request",
+               "sar": "subject access request", "complaint": "complaint"}
 
 
 class TemplateError(SpocmailError):
@@ -42,6 +45,7 @@ def _environment(directories: tuple[str, ...], _listing: tuple) -> jinja2.Enviro
                                                                  default_for_string=False),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["london"] = lambda d, fmt="%A %-d %B %Y": d.strftime(fmt) if d else ""
+    env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind, str(kind or "").replace("-", " "))
     return env
 
 

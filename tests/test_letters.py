@@ -108,3 +108,10 @@ def test_a_telephone_number_that_is_not_one_is_a_config_error_naming_the_key(tmp
     with pytest.raises(config_mod.ConfigError) as exc:
         config_mod.from_dict({"council": {"phone": "call me"}}, tmp_path / "c.toml")
     assert "[council] phone" in str(exc.value) and "telephone number" in str(exc.value)
+
+
+def test_an_item_says_what_it_is_in_words_not_a_code(tmp_path):
+    text = _render("foi", tmp_path)
+    assert "(Freedom of Information request, due Tuesday 1 December 2026)" in text
+    assert "(FOI" not in text
+    assert "(complaint, due" in _render("complaint", tmp_path)
