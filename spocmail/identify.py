@@ -228,6 +228,10 @@ def _score_customer(c: CustomerInfo, mail: ParsedMail, view: RegisterView, sende
     return Candidate(c.id, _combine(e.weight for e in kept), kept)
 
 
+# RFC 2369 / 2919 headers a mailing list adds: mail that went to a list, not to the council
+LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post")
+
+
 def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5,
              rules: IdentifyRules | None = None) -> Identification:
     """Decide whose mail this is, as an experienced SPOC would, and say why (weights: rules/identify.toml)."""
@@ -240,6 +244,13 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5,
         customer = sender_id if role == "customer" else None
         return Identification(customer=customer, decision="not-a-request", score=1.0 if customer else 0.0,
                               evidence=(Evidence("automatic-reply", mail.auto_reply_reason or "automatic reply",
+                                                 0.0),), **base)
+
+    listed = next((h for h in LIST_HEADERS if mail.header(h)), None)
+    if listed and role not in ("officer", "member"):  # a list post (even with the customer's From) asks nothing of us
+        customer = sender_id if role == "customer" else None
+        return Identification(customer=customer, decision="not-a-request", score=1.0 if customer else 0.0,
+                              evidence=(Evidence("list-mail", f"{listed}: {(mail.header(listed) or '')[:120]}",
                                                  0.0),), **base)
 
     if role == "customer":

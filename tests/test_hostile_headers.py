@@ -114,3 +114,23 @@ def test_odd_but_readable_mail_from_the_customer_is_filed_as_theirs_not_quaranti
     assert len(issues) == 4
     words = " ".join(m.get_body(("plain",)).get_content() for m in _outbox(project) if "#" in str(m["Subject"]))
     assert "deep street" in words and "--b99" not in words and "boundary=" not in words
+
+
+def test_a_list_post_with_the_customers_from_is_not_a_request(project):
+    raw = (b"From: Jordan Example <jordan@example.org>\r\nTo: residents@lists.example.org\r\n"
+           b"Cc: spoc@council.example\r\nSubject: [residents] Bins again\r\nDate: Mon, 23 Nov 2026 08:12:00 +0000\r\n"
+           b"Message-ID: <list1@example.org>\r\nList-Id: Residents <residents.lists.example.org>\r\n"
+           b"List-Unsubscribe: <mailto:leave@lists.example.org>\r\n\r\nWhy was my green bin missed again?\r\n")
+    deliver(project.maildir, raw)
+    counts = project.ok("poll", "--once", "--json", "--now", "2026-11-23T09:00").json()
+    assert (counts["stored"], counts["filed"], counts["triage"]) == (1, 0, 0), counts
+    assert project.ok("issues", "list", "--json").json() == []
+    decision = project.ok("identify", str(_save(project, raw)), "--json").json()
+    assert decision["decision"] == "not-a-request" and decision["customer"] == "jordan"
+    assert any(e["kind"] == "list-mail" for e in decision["evidence"])
+
+
+def _save(project, raw: bytes):
+    path = project.dir / "list.eml"
+    path.write_bytes(raw)
+    return path
