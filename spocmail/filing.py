@@ -45,6 +45,7 @@ class CustomerWords:
     subject: str
     received_at: datetime
     via: str  # "direct" or "forwarded by <sender>"
+    claimed_at: datetime | None = None  # a date the mail claims for its original, not believed (see below)
 
 
 def normalise(text: str) -> str:
@@ -54,6 +55,11 @@ def normalise(text: str) -> str:
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode()).hexdigest()
+
+
+def _may_date_a_forward(message: Message, customer_addresses: set[str]) -> bool:
+    sender = (message.from_email or "").lower()
+    return sender not in customer_addresses and message.sender_role in ("officer", "member")
 
 
 def customer_words(message: Message, parsed: ParsedMail, customer_addresses: set[str],
@@ -67,8 +73,13 @@ def customer_words(message: Message, parsed: ParsedMail, customer_addresses: set
         chosen = next((f for f in reversed(parsed.forwarded)
                        if f.from_.email and f.from_.email.lower() in customer_addresses), parsed.forwarded[-1])
         when = chosen.date if chosen.date is not None and chosen.date <= arrived else arrived
+        claimed = None
+        if not _may_date_a_forward(message, customer_addresses) and when != arrived:
+            # a customer's own "forward" (anyone can type a Forwarded block with an old Date) is received
+            # when it arrives: only an officer's or member's forward says when the council first had it
+            claimed, when = when, arrived
         return CustomerWords(text=(chosen.body or "").strip(), subject=chosen.subject or parsed.subject or "",
-                             received_at=when, via=f"forwarded by {message.from_email}")
+                             received_at=when, via=f"forwarded by {message.from_email}", claimed_at=claimed)
     text = (parsed.reply_text or parsed.body_text or "").strip()
     return CustomerWords(text=text, subject=parsed.subject or "", received_at=arrived, via="direct")
 
@@ -115,6 +126,12 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
     Safe to run twice: a request this mail has already been filed into is not filed again.
     """
     words = customer_words(message, parsed, customer_addresses, now)
+    if words.claimed_at is not None:
+        audit.record(session, at=now, actor="spocmail", action="received.claimed_date_ignored", subject_type="message",
+                     subject_id=str(message.id), customer=customer_id, claimed=words.claimed_at.isoformat(),
+                     received=words.received_at.isoformat(), forwarded_by=message.from_email)
+        log.warning("a forward's claimed date was not believed: the mail is received when it arrived", extra={
+            "event": "filing.claimed_date_ignored", "mail": message.id, "claimed": words.claimed_at.isoformat()})
     result = FiledResult(new=[], repeats=[])
     if parsed.auto_reply:
         result.no_response = True
