@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from spocmail import authres, logs
+from spocmail import authres, bounces, logs
 from spocmail.answers import AnswerRules, ReplyOutcome, load_answer_rules, match_reply, record_reply
 from spocmail.clock import Clock
 from spocmail.config import Config
@@ -89,6 +89,7 @@ class Inbound:
     outcome: str | None = None  # set by the step that settles the mail
     settled_by: str | None = None
     raw: bytes = b""  # the mail's bytes, for the Authentication-Results check
+    bounce: "bounces.Bounce | None" = None  # a delivery report returning one of our own mails
 
     @property
     def sender(self) -> str:
@@ -116,6 +117,48 @@ def decide_read(session: Session, mail: Inbound, ctx: Context) -> None:
 def act_read(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
     mail.message.auto_reply = mail.parsed.auto_reply
     mail.message.defects = sorted(set(mail.message.defects) | set(mail.parsed.defects))
+
+
+# ------------------------------------------------------------------ bounce
+
+
+def decide_bounce(session: Session, mail: Inbound, ctx: Context) -> None:
+    """A delivery report that returns one of our own mails: matched to it, never a request or an answer."""
+    if not mail.parsed.auto_reply or not mail.raw:
+        return
+    found = bounces.match(session, mail.raw)
+    if found is None:
+        return
+    related = found.mail.related or {}
+    customer = related.get("customer") or related.get("copy_for") or related.get("draft_for")
+    mail.bounce = found
+    mail.ident = Identification(role="system", customer=customer, decision="not-a-request", score=0.0,
+                                sender=mail.sender, evidence=(Evidence(
+                                    "bounce", f"returns our {found.mail.kind} {found.mail.message_id} to "
+                                    f"{', '.join(found.mail.recipients)}", 0.0),))
+    mail.settle("not-a-request")
+
+
+def act_bounce(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    if mail.bounce is None:
+        return
+    record_identification(session, mail.message, mail.ident, now)
+    sent = mail.bounce.mail
+    related = sent.related or {}
+    audit.record(session, at=now, actor="spocmail", action="mail.bounced", subject_type="outbox",
+                 subject_id=str(sent.id), kind=sent.kind, recipients=sent.recipients, report=mail.message.id,
+                 issues=related.get("issues", []))
+    log.warning("our mail bounced", extra={"event": "pipeline.bounce", "mail": mail.message.id,
+                                           "outbox": sent.id, "kind": sent.kind})
+    customer = mail.ident.customer
+    if customer and session.scalar(select(Arrangement.id).where(Arrangement.customer_id == customer)) is not None:
+        what = {"officer_request": "An officer request", "reminder": "A reminder"}.get(sent.kind, f"A {sent.kind} mail")
+        lines = [f"{what} to {', '.join(sent.recipients)} was returned undelivered "
+                 f"(issues: {', '.join(related.get('issues', [])) or 'none'}).",
+                 *mail.bounce.details,
+                 "Check the address in the register; nobody may be working on this item."]
+        notify_spoc(session, customer, f"Undelivered: {what.lower()} to {', '.join(sent.recipients)}", lines, now,
+                    key=f"bounce:{sent.id}", config=ctx.config)
 
 
 # ------------------------------------------------------------------ draft approval
@@ -277,6 +320,7 @@ def join_followup(session: Session, mail: Inbound, ctx: Context, now: datetime) 
 
 STEPS: tuple[Step, ...] = (
     Step("read", decide_read, act_read),
+    Step("bounce", decide_bounce, act_bounce),
     Step("draft approval", decide_draft_approval, act_draft_approval),
     Step("officer answer", decide_officer_answer, act_officer_answer),
     Step("whose mail", decide_whose_mail, act_whose_mail),
