@@ -43,6 +43,8 @@ CONFIG = """\
 [council]
 name = "Example District Council"
 staff_domains = ["council.example"]
+address = "Council Offices, 1 Market Square, Exampleton EX1 1AA"
+phone = "01234 000000"
 
 [spoc]
 address = "spoc@council.example"

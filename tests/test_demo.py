@@ -24,6 +24,9 @@ def test_demo_runs_a_month_with_four_weekly_responses_and_a_single_issue_respons
     # each weekly response after the first is threaded to the one before
     by_date = sorted(weekly, key=lambda m: m["Date"].datetime)
     assert all(b["In-Reply-To"] == a["Message-ID"] for a, b in zip(by_date, by_date[1:]))
+    # signed by the named SPOC with the council's contact details (seed 004's charter)
+    assert all("Morgan Reed" in m.get_body(("plain",)).get_content() and "Telephone 01234 000000"
+               in m.get_body(("plain",)).get_content() for m in weekly)
     # and the demo folder is a working spocmail install
     issues = spocmail("--config", out / "config.toml", "issues", "list", "--json").json()
     assert len(issues) == summary["issues"] >= 8
