@@ -21,6 +21,18 @@ from spocmail.rules import load_answers as load_answer_rules  # the one loader o
 log = logs.get("answers")
 _SUBJECT_TOKEN = re.compile(r"\[SPOC-\d{4}-\d{3,6}\s+#([A-Za-z0-9_-]{8,64})\]")
 _PLUS_TOKEN = re.compile(r"\+([A-Za-z0-9_-]{8,64})@")
+_TAG = re.compile(r"\[\s*(SPOC-\d{4}-\d{3,6})\s+#[A-Za-z0-9_-]*\]")
+
+
+def without_tokens(text: str, tokens: set[str] = frozenset()) -> str:
+    """An officer's words with our reply tokens taken out (an answer that quotes the request's subject
+    or its plus-address would otherwise hand the customer a token that speaks for the officer)."""
+    text = _TAG.sub(r"\1", text or "")
+    text = _PLUS_TOKEN.sub("@", text)
+    for token in tokens:
+        if token:
+            text = text.replace(token, "")
+    return text
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ def record_reply(session: Session, outcome: ReplyOutcome, message: Message, pars
     issue = req.issue
     answer = Answer(issue_id=issue.id, request_id=req.id, message_pk=message.id,
                     officer_id=(parsed.from_.email and _officer_id(session, parsed.from_.email)) or req.officer_id,
-                    text=(parsed.reply_text or "").strip(), received_at=now,
+                    text=without_tokens(parsed.reply_text or "", {req.token}).strip(), received_at=now,
                     attachments=[a.to_json() for a in parsed.attachments])
     session.add(answer)
     req.status = "answered"

@@ -92,3 +92,21 @@ def test_only_the_trusted_servers_pass_counts(header, ok):
     raw = header + b"From: a@council.example\r\nSubject: x\r\n\r\nbody\r\n"
     assert authres.check(raw, MX, "a@council.example").ok is ok
     assert authres.check(raw, None, "a@council.example").ok  # nothing trusted: sender and token decide
+
+
+def test_an_answer_that_quotes_the_request_subject_never_hands_the_customer_the_token(world):
+    p = world.project
+    world.deliver(THREE)
+    p.ok("poll", "--once", "--now", "2026-11-23T09:00")
+    request = _request_for(world, "alex.jones@council.example")
+    token = str(request["Subject"]).split("#", 1)[1].split("]", 1)[0]
+    said = (f"Re your mail \"{request['Subject']}\": the committee decides on 9 December. "
+            f"Reply to {request['Reply-To'].addresses[0].addr_spec} if needed.")
+    world.deliver(reply(request, "Alex Jones <alex.jones@council.example>", said))
+    assert p.ok("poll", "--once", "--json", "--now", "2026-11-24T10:30").json()["answers"] == 1
+    ref = next(i for i in p.ok("issues", "list", "--json").json() if i["officer"] == "planning")["ref"]
+    [answer] = p.ok("issues", "show", ref, "--json").json()["answers"]
+    assert token not in answer["text"] and "9 December" in answer["text"] and ref in answer["text"]
+    p.ok("issues", "approve", ref, "--now", "2026-11-24T11:00")
+    preview = p.ok("weekly", "preview", "jordan", "--json", "--now", "2026-11-27T12:05").json()
+    assert token not in preview["body_text"] and "9 December" in preview["body_text"]
