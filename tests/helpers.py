@@ -47,6 +47,20 @@ def spocmail(*args: str) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
+# A second customer to append to examples/register.toml, for tests where two customers must be told apart.
+SECOND_CUSTOMER = """
+[[customer]]
+id = "riley"
+name = "Riley Sample"
+addresses = ["riley@example.net"]
+spoc = "spoc-officer"
+deputy = "spoc-deputy"
+start = 2026-01-05
+review = 2026-07-05
+weekly = { day = "FRI", time = "12:00" }
+"""
+
+
 # The project clock: what a command run without its own --now takes as "now". A fixed instant, so that
 # no test depends on the machine's date (spocmail itself refuses the system clock under the suite).
 PROJECT_NOW = "2026-12-02T10:00:00+00:00"

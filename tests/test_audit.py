@@ -14,19 +14,9 @@ from sqlalchemy.exc import DBAPIError
 
 from spocmail import db as dbmod
 from spocmail.db import Database, audit
+from tests.helpers import SECOND_CUSTOMER as RILEY
 from tests.helpers import deliver, make_project
 
-RILEY = """
-[[customer]]
-id = "riley"
-name = "Riley Sample"
-addresses = ["riley@example.net"]
-spoc = "spoc-officer"
-deputy = "spoc-deputy"
-start = 2026-01-05
-review = 2026-07-05
-weekly = { day = "FRI", time = "12:00" }
-"""
 
 FOI = (b"From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\n"
        b"Subject: Freedom of Information request\r\nDate: Mon, 23 Nov 2026 08:12:00 +0000\r\n"

@@ -10,19 +10,9 @@ from sqlalchemy import select
 
 from spocmail.db import Database
 from spocmail.db.audit import AuditEntry
+from tests.helpers import SECOND_CUSTOMER
 from tests.test_officers_e2e import THREE_QUESTIONS, project_for, requests_by_officer
 
-SECOND_CUSTOMER = """
-[[customer]]
-id = "riley"
-name = "Riley Sample"
-addresses = ["riley@example.net"]
-spoc = "spoc-officer"
-deputy = "spoc-deputy"
-start = 2026-01-05
-review = 2026-07-05
-weekly = { day = "FRI", time = "12:00" }
-"""
 
 # Three unrelated questions in one paragraph, under a subject that is not a request.
 ONE_PARAGRAPH = (
