@@ -14,7 +14,7 @@ from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
 from spocmail.db.mail import Message
-from spocmail.db.register import Arrangement, Customer, CustomerAddress, Member, Officer
+from spocmail.db.register import Arrangement, Customer, CustomerAddress, Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import NotFound, SpocmailError
 from spocmail.mail import headers as mail_headers

@@ -55,7 +55,6 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
 
     now = clock.now()
     tz = config.tz
-    today = now.astimezone(tz).date()
     calendar = WorkingCalendar(config.council.holidays)
     done = {"weekly": [], "single_issue": [], "deadline_warnings": 0, "reminders": 0, "overdue": 0,
             "acknowledgements": 0, "reviews": 0}
