@@ -83,6 +83,9 @@ class SmtpConfig:
     timeout_seconds: int = 30
     dir: Path = Path("var/outbox")
     auth: str = "password"  # or "oauth2": AUTH XOAUTH2 with a token from [oauth2]
+    graph_url: str = "https://graph.microsoft.com/v1.0"  # kind = "graph": Microsoft Graph sendMail
+    user: str = ""  # kind = "graph": the shared mailbox that sends ("" : [spoc] address)
+    graph_scope: str = "https://graph.microsoft.com/.default"
     source_file: Path | None = None
 
     def password(self) -> str | None:
@@ -416,7 +419,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
                               f"when kind = \"imap\"")
 
     r = _Reader(path, "smtp", data.get("smtp", {}))
-    skind = r.choice("kind", "file", ("smtp", "file"))
+    skind = r.choice("kind", "file", ("smtp", "file", "graph"))
     smtp = SmtpConfig(
         kind=skind,
         host=r.text("host", "127.0.0.1"),
@@ -428,8 +431,18 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         timeout_seconds=r.integer("timeout_seconds", 30, 1, 3600),
         dir=r.path_("dir", SmtpConfig.dir),
         auth=r.choice("auth", "password", AUTH),
+        graph_url=r.text("graph_url", SmtpConfig.graph_url, lambda v: v.startswith(("https://", "http://")),
+                         "an http(s):// URL of Microsoft Graph, e.g. https://graph.microsoft.com/v1.0"),
+        user=r.text("user", ""),
+        graph_scope=r.text("graph_scope", SmtpConfig.graph_scope),
         source_file=path,
     )
+    if skind == "graph":
+        from urllib.parse import urlsplit
+
+        if smtp.graph_url.startswith("http://") and not is_loopback(urlsplit(smtp.graph_url).hostname or ""):
+            raise ConfigError(f"{where}: [smtp] graph_url = {smtp.graph_url!r}: plain http is refused for a host "
+                              f"that is not loopback (the token would cross the network in clear); use https://")
     if "password" in r.data:
         raise ConfigError(f"{where}: [smtp] password: passwords are never kept in the config; "
                           f"use password_env (an environment variable) or password_file")
@@ -489,10 +502,12 @@ def _oauth2(path: Path | None, data: dict[str, Any], mailbox: MailboxConfig, smt
     """[oauth2]: required (with a provider) as soon as [mailbox] or [smtp] says auth = "oauth2"."""
     where = str(path) if path else "config"
     users = [s for s, on in (("mailbox", mailbox.kind == "imap" and mailbox.auth == "oauth2"),
-                             ("smtp", smtp.kind == "smtp" and smtp.auth == "oauth2")) if on]
+                             ("smtp", smtp.kind == "smtp" and smtp.auth == "oauth2"),
+                             ("smtp", smtp.kind == "graph")) if on]
     if "oauth2" not in data:
         if users:
-            raise ConfigError(f'{where}: [{users[0]}] auth = "oauth2": there is no [oauth2] table; add one with '
+            said = 'kind = "graph"' if smtp.kind == "graph" and users == ["smtp"] else 'auth = "oauth2"'
+            raise ConfigError(f'{where}: [{users[0]}] {said}: there is no [oauth2] table; add one with '
                               f'provider ("microsoft", "google" or "generic"), client_id and the secret\'s source')
         return OAuth2Config(source_file=path)
     r = _Reader(path, "oauth2", data["oauth2"])
@@ -526,6 +541,9 @@ def _oauth2(path: Path | None, data: dict[str, Any], mailbox: MailboxConfig, smt
             raise ConfigError(f"{where}: [oauth2] token_url = {token_url!r}: plain http is refused for a host that "
                               f"is not loopback (the client secret would cross the network in clear); use https://")
     secret = cfg.client_secret_env or cfg.client_secret_file
+    if smtp.kind == "graph" and provider == "google":
+        raise ConfigError(f'{where}: [smtp] kind = "graph": Microsoft Graph takes Entra ID tokens, not Google\'s; '
+                          f'use [oauth2] provider = "microsoft" (or kind = "smtp" for Google Workspace)')
     if provider == "google":
         if not cfg.service_account_file:
             raise ConfigError(f"{where}: [oauth2] service_account_file: expected the service account's JSON key "

@@ -81,6 +81,7 @@ def check_imap(config: Config, create_folders: bool = False) -> Check:
 
 
 def check_smtp(config: Config, send_test: str | None = None, now=None) -> Check:
+    from spocmail.graph import GraphTransport
     from spocmail.transport import SmtpTransport, TransportError, transport_for
 
     smtp = config.smtp
@@ -88,33 +89,41 @@ def check_smtp(config: Config, send_test: str | None = None, now=None) -> Check:
         transport = transport_for(config)
     except SpocmailError as exc:
         return Check(False, str(exc), {"auth": smtp.auth})
-    if not isinstance(transport, SmtpTransport):
-        return Check(True, f"file transport: mail is written to {smtp.dir} (nothing is sent)", {"auth": smtp.auth})
-    extra = {"auth": smtp.auth, "sent_test": False}
-    try:
-        asyncio.run(_login(transport))
-    except TransportError as exc:
-        return Check(False, str(exc), extra)
-    detail = f"logged in to SMTP {transport.server} as {transport.username or '(no login)'} with {smtp.auth}"
-    if send_test:
-        msg = EmailMessage()
-        msg["From"] = config.spoc.address
-        msg["To"] = send_test
-        msg["Subject"] = "spocmail mailbox check: test message"
-        msg["Message-ID"] = make_msgid(domain=config.spoc.address.rpartition("@")[2] or None)
-        msg["Date"] = format_datetime(now)
-        msg.set_content("This message was sent by `spocmail mailbox check --send-test`. No reply is needed.\n")
+    if isinstance(transport, GraphTransport):
+        extra = {"auth": "oauth2", "kind": "graph", "sent_test": False}
         try:
-            refused = transport.send(msg.as_bytes(), config.spoc.address, [send_test])
-        except TransportError as exc:
-            return Check(False, f"{detail}, but the test message was not sent: {exc}", extra)
-        if refused:
-            return Check(False, f"{detail}, but {send_test} was refused: {refused[send_test]}", extra)
-        extra["sent_test"] = True
-        detail += f"; sent a test message to {send_test}"
+            transport.tokens.token()
+        except SpocmailError as exc:
+            return Check(False, f"Graph {transport.base}: no token for scope {transport.tokens.scope}: {exc}", extra)
+        detail = (f"a token for {transport.tokens.scope} was issued; mail goes by Graph sendMail as "
+                  f"{transport.user} (Graph keeps the Sent Items copy)")
+    elif not isinstance(transport, SmtpTransport):
+        return Check(True, f"file transport: mail is written to {smtp.dir} (nothing is sent)", {"auth": smtp.auth})
     else:
-        detail += "; nothing sent (give --send-test ADDRESS to send a test message)"
-    return Check(True, detail, extra)
+        extra = {"auth": smtp.auth, "sent_test": False}
+        try:
+            asyncio.run(_login(transport))
+        except TransportError as exc:
+            return Check(False, str(exc), extra)
+        detail = f"logged in to SMTP {transport.server} as {transport.username or '(no login)'} with {smtp.auth}"
+    if not send_test:
+        return Check(True, detail + "; nothing sent (give --send-test ADDRESS to send a test message)", extra)
+    msg = EmailMessage()
+    msg["From"] = config.spoc.address
+    msg["To"] = send_test
+    msg["Subject"] = "spocmail mailbox check: test message"
+    msg["Message-ID"] = make_msgid(domain=config.spoc.address.rpartition("@")[2] or None)
+    msg["Date"] = format_datetime(now)
+    msg.set_content("This message was sent by `spocmail mailbox check --send-test`. No reply is needed.\n")
+    try:
+        refused = transport.send(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")), config.spoc.address,
+                                 [send_test])
+    except TransportError as exc:
+        return Check(False, f"{detail}, but the test message was not sent: {exc}", extra)
+    if refused:
+        return Check(False, f"{detail}, but {send_test} was refused: {refused[send_test]}", extra)
+    extra["sent_test"] = True
+    return Check(True, detail + f"; sent a test message to {send_test}", extra)
 
 
 async def _login(transport) -> None:

@@ -302,3 +302,15 @@ def shared_provider(config) -> TokenProvider:
         if provider is None:
             provider = _SHARED[key] = TokenProvider(config.oauth2, subject=subject)
         return provider
+
+
+def graph_provider(config) -> TokenProvider:
+    """Tokens for Microsoft Graph ([smtp] kind = "graph"): the same app and cache key as the others, but
+    the Graph scope ([smtp] graph_scope), so a token for IMAP is never offered to Graph or back."""
+    key = (config.oauth2, "graph", config.smtp.graph_scope)
+    with _SHARED_LOCK:
+        provider = _SHARED.get(key)
+        if provider is None:
+            provider = _SHARED[key] = TokenProvider(config.oauth2, subject=config.smtp.user or config.spoc.address)
+            provider.scope = config.smtp.graph_scope
+        return provider

@@ -15,10 +15,13 @@ def flush_outbox(config: Config, db: Database, clock: Clock, mailbox=None) -> di
     """One pass over the outbox. `mailbox` (if open) receives the Sent copies; else one is opened for it."""
     from spocmail.intake.poll import open_mailbox
 
+    transport = transport_for(config)
+    if config.smtp.kind == "graph":  # Graph files its own copy in the mailbox's Sent Items
+        return outbox.flush(db, transport, clock, sent_copy=None).as_dict()
     own = mailbox is None
     box = open_mailbox(config) if own else mailbox
     try:
-        result = outbox.flush(db, transport_for(config), clock,
+        result = outbox.flush(db, transport, clock,
                               sent_copy=lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"]))
     finally:
         if own:

@@ -299,4 +299,14 @@ def transport_for(config: Config) -> Transport:
     if smtp.kind == "smtp":
         return SmtpTransport(smtp.host, smtp.port, smtp.security, smtp.username, smtp.password(),
                              smtp.timeout_seconds)
-    raise ConfigError(f'[smtp] kind = "{smtp.kind}": expected "smtp" or "file"')
+    if smtp.kind == "graph":
+        from spocmail.graph import GraphTransport
+        from spocmail.oauth2 import graph_provider
+
+        return GraphTransport(smtp.graph_url, graph_user(config), graph_provider(config), smtp.timeout_seconds)
+    raise ConfigError(f'[smtp] kind = "{smtp.kind}": expected "smtp", "graph" or "file"')
+
+
+def graph_user(config: Config) -> str:
+    """The mailbox Graph sends as: [smtp] user, else the SPOC mailbox's address."""
+    return config.smtp.user or config.spoc.address
