@@ -6,7 +6,7 @@ import signal
 import time
 from datetime import datetime, timezone
 
-from spocmail import logs
+from spocmail import grants, logs
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
@@ -14,6 +14,7 @@ from spocmail.errors import MailboxAuthError, MailboxError
 from spocmail.intake.poll import open_mailbox
 from spocmail.pipeline import poll_once
 from spocmail.schedule import run_due
+from spocmail.sending import flush_without_mailbox
 
 log = logs.get("daemon")
 
@@ -66,6 +67,15 @@ class Daemon:
         scheduler.start()
         return scheduler
 
+    def _tell_spocs(self, exc: BaseException) -> None:
+        """A refused grant: the SPOCs are told (once a day), and the notice sent now if sending works."""
+        try:
+            if grants.tell_spocs(self.config, self.db, self.clock, exc):
+                flush_without_mailbox(self.config, self.db, self.clock, str(exc))
+        except Exception:  # noqa: BLE001 - telling must never stop the retrying
+            log.exception("could not tell the SPOCs about the refused grant",
+                          extra={"event": "daemon.grant_notice_failed"})
+
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
@@ -94,6 +104,8 @@ class Daemon:
                 except (MailboxError, OSError) as exc:
                     log.warning("mailbox unavailable; retrying in %.0fs", backoff,
                                 extra={"event": "daemon.mailbox_error", "error": str(exc)})
+                    if grants.refused(exc):
+                        self._tell_spocs(exc)
                     if mailbox is not None:
                         _close_quietly(mailbox)
                         mailbox = None

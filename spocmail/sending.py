@@ -27,3 +27,15 @@ def flush_outbox(config: Config, db: Database, clock: Clock, mailbox=None) -> di
         if own:
             box.close()
     return result.as_dict()
+
+
+def flush_without_mailbox(config: Config, db: Database, clock: Clock, reason: str) -> dict:
+    """Send what is due while the mailbox cannot be opened (its sign-in refused): each mail goes, and its
+    missing Sent copy is recorded against it (`sent_copy_error`) rather than holding the mail back."""
+    from spocmail.errors import MailboxError
+
+    def no_copy(raw: bytes) -> None:
+        raise MailboxError(f"no copy in Sent: the mailbox could not be opened ({reason})")
+
+    return outbox.flush(db, transport_for(config), clock,
+                        sent_copy=None if config.smtp.kind == "graph" else no_copy).as_dict()

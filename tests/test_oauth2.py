@@ -423,3 +423,43 @@ def test_polls_keep_working_across_token_expiries(tmp_path: Path, db_url: str, o
         assert counts["stored"] == 1
         time.sleep(1.1)  # the token expires between polls
     assert oauth.issued == 3  # one token per poll: the cached one was renewed, never reused stale
+
+
+def test_a_refused_grant_is_put_to_the_spocs_once_a_day(tmp_path: Path, db_url: str, oauth: OAuthServer,
+                                                        dovecot_oauth: DovecotServer,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    import email as email_mod
+    import email.policy
+    from datetime import datetime, timezone
+
+    from spocmail import config as config_mod
+    from spocmail.clock import Clock
+    from spocmail.daemon import Daemon, StopRequested
+    from spocmail.db import Database
+
+    project = oauth_project(tmp_path, db_url, oauth, dovecot_oauth, None)
+    cfg = config_mod.load(project.config)
+    monkeypatch.setenv(SECRET_ENV, "revoked-secret")
+    daemon = Daemon(cfg, Database(cfg.database.url), Clock(datetime(2026, 12, 2, 10, tzinfo=timezone.utc)),
+                    max_backoff=8.0, jobs_seconds=0)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 4:
+            raise StopRequested()
+
+    daemon._sleep = sleep
+    daemon.run()
+    assert slept == [1.0, 2.0, 4.0, 8.0]  # still retrying with growing pauses
+    notices = [email_mod.message_from_bytes(f.read_bytes(), policy=email_mod.policy.default)
+               for f in (project.dir / "outbox").glob("*.eml")]
+    assert len(notices) == 1, "four refusals, one notice"  # at most once a day per cause
+    notice = notices[0]
+    to = notice["To"]
+    text = notice.get_body(("plain",)).get_content()
+    assert "morgan.reed@council.example" in to and "chris.lane@council.example" in to, to  # SPOC, deputy
+    assert "client_secret_env" in text and "spocmail mailbox check" in text, text
+    result = project.ok("outbox", "list", "--json").json()
+    assert [r["kind"] for r in result] == ["notice"] and result[0]["state"] == "sent"
+    assert "could not be opened" in (result[0]["sent_copy_error"] or "")
