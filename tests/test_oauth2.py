@@ -373,6 +373,53 @@ def test_microsoft_flow_with_msal_names_tenant_client_and_secret(oauth_https: OA
     assert err.value.key == "client_secret_env" and "AADSTS7000215" in str(err.value)
 
 
+def _certificate_pem(tmp_path: Path, name: str) -> tuple[Path, str]:
+    """A self-signed certificate with its key in one PEM (what certificate_file takes), and the public key."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + timedelta(days=3650)).sign(key, hashes.SHA256()))
+    pem = tmp_path / f"{name}.pem"
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return pem, public
+
+
+def test_microsoft_flow_with_a_certificate_instead_of_a_secret(tmp_path: Path, oauth_https: OAuthServer):
+    pytest.importorskip("msal")
+    pem, public = _certificate_pem(tmp_path, "spocmail-app")
+    other, _ = _certificate_pem(tmp_path, "someone-else")
+    oauth_https.certificates[CLIENT_ID] = public
+
+    def microsoft(certificate: Path) -> TokenProvider:
+        return TokenProvider(OAuth2Config(provider="microsoft", tenant_id=oauth_https.tenant, client_id=CLIENT_ID,
+                                          certificate_file=certificate,
+                                          token_url=f"{oauth_https.url}/{oauth_https.tenant}/oauth2/v2.0/token"))
+
+    assert oauth_https.is_valid(microsoft(pem).token())
+    sent = oauth_https.requests[-1]
+    assert "client_secret" not in sent and sent["client_assertion"]  # no secret crossed the wire
+    with pytest.raises(OAuth2Error) as err:  # a certificate the app registration does not hold
+        microsoft(other).token()
+    assert err.value.key == "certificate_file" and "AADSTS700027" in str(err.value)
+    bad = tmp_path / "not-a-pem.pem"
+    bad.write_text("not a certificate\n")
+    with pytest.raises(OAuth2Error) as err:
+        microsoft(bad).token()
+    assert err.value.key == "certificate_file" and "PEM" in str(err.value)
+
+
 def _service_account(tmp_path: Path, oauth: OAuthServer, email: str = "spocmail@council-project.iam.example"):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa

@@ -31,6 +31,7 @@ class OAuthServer:
         self.lifetime = lifetime
         self.username = username
         self.clients = {CLIENT_ID: CLIENT_SECRET}
+        self.certificates: dict[str, str] = {}  # microsoft: client id -> the uploaded certificate's public key PEM
         self.tenant = TENANT
         self._tokens: dict[str, float] = {}  # token -> expiry (time.monotonic)
         self._lock = threading.Lock()
@@ -125,6 +126,7 @@ class OAuthServer:
         with self._lock:
             self._tokens.clear()
             self.clients = {CLIENT_ID: CLIENT_SECRET}
+            self.certificates = {}
             self.issued = 0
             self.introspections = 0
             self.requests.clear()
@@ -173,6 +175,23 @@ class OAuthServer:
                                               "or client not authorized for any of the scopes requested."}
         return 200, self._issue()
 
+    def _certificate(self, client: str, assertion: str) -> tuple[int, dict]:
+        """Entra ID's certificate credential: a JWT signed with the app's key, `iss`/`sub` the client id."""
+        import jwt
+
+        key = self.certificates.get(client)
+        try:
+            if key is None:
+                raise jwt.InvalidSignatureError("no certificate uploaded for the app")
+            claims = jwt.decode(assertion, key, algorithms=["RS256", "PS256"], options={"verify_aud": False})
+        except jwt.PyJWTError as exc:
+            return 401, {"error": "invalid_client", "error_codes": [700027],
+                         "error_description": f"AADSTS700027: Client assertion failed signature validation. ({exc})"}
+        if claims.get("iss") != client or claims.get("sub") != client:
+            return 401, {"error": "invalid_client", "error_codes": [700023],
+                         "error_description": "AADSTS700023: Client assertion audience claim does not match."}
+        return 200, self._issue()
+
     def _issue(self) -> dict:
         token = secrets.token_urlsafe(24)
         with self._lock:
@@ -205,6 +224,8 @@ class OAuthServer:
                 return 400, {"error": "unauthorized_client", "error_codes": [700016],
                              "error_description": f"AADSTS700016: Application with identifier '{client}' was not found"}
             return 401, {"error": "invalid_client", "error_description": "unknown client"}
+        if form.get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return self._certificate(client, form.get("client_assertion", ""))
         if self.clients[client] != form.get("client_secret"):
             if microsoft:
                 return 401, {"error": "invalid_client", "error_codes": [7000215],
