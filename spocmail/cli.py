@@ -907,15 +907,16 @@ def quarantine_group(ctx: click.Context, as_json: bool) -> None:
 @quarantine_group.command("retry")
 @click.argument("message", type=int)
 @click.option("--by", "actor", default="spoc", show_default=True, help="Who decided (for the audit log).")
+@click.option("--no-limits", is_flag=True, help="Read it whatever [limits] says (a mail set aside for its size).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @now_option
 @pass_app
-def quarantine_retry(app: App, message: int, actor: str, as_json: bool) -> None:
+def quarantine_retry(app: App, message: int, actor: str, no_limits: bool, as_json: bool) -> None:
     """Put a set-aside mail back through the steps at the next poll."""
     from spocmail.pipeline import retry
 
     with unit_of_work(app) as session:
-        retry(session, message, actor=actor, now=app.clock.now())
+        retry(session, message, actor=actor, now=app.clock.now(), no_limits=no_limits)
     if as_json:
         emit({"message": message, "state": "stored"})
     else:

@@ -47,6 +47,18 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """Bounded work per mail: a mail past one of these is set aside with the reason (or, for the number of
+    requests, filed as one issue for the SPOC to split) so it cannot hold up the mail behind it."""
+
+    max_mail_bytes: int = 50 * 1024 * 1024
+    max_depth: int = 20  # multiparts and attached messages inside each other
+    max_parts: int = 500
+    max_text_chars: int = 1_000_000
+    max_issues_per_mail: int = 25
+
+
+@dataclass(frozen=True)
 class MailboxConfig:
     kind: str = "maildir"
     host: str = "127.0.0.1"
@@ -176,6 +188,7 @@ class Config:
     spoc: SpocConfig = field(default_factory=SpocConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     oauth2: OAuth2Config = field(default_factory=OAuth2Config)
@@ -383,6 +396,16 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     storage = StorageConfig(dir=r.path_("dir", StorageConfig.dir))
     r.done()
 
+    r = _Reader(path, "limits", data.get("limits", {}))
+    limits = LimitsConfig(
+        max_mail_bytes=r.integer("max_mail_bytes", LimitsConfig.max_mail_bytes, 1024, 2**40),
+        max_depth=r.integer("max_depth", LimitsConfig.max_depth, 1, 1000),
+        max_parts=r.integer("max_parts", LimitsConfig.max_parts, 1, 1_000_000),
+        max_text_chars=r.integer("max_text_chars", LimitsConfig.max_text_chars, 1000, 2**31),
+        max_issues_per_mail=r.integer("max_issues_per_mail", LimitsConfig.max_issues_per_mail, 1, 10_000),
+    )
+    r.done()
+
     r = _Reader(path, "mailbox", data.get("mailbox", {}))
     kind = r.choice("kind", "maildir", ("imap", "maildir"))
     mailbox = MailboxConfig(
@@ -493,7 +516,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     )
     r.done()
 
-    return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
+    return Config(path=path, council=council, spoc=spoc, database=database, storage=storage, limits=limits,
                   mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
                   templates=templates, logging=logging_, security=security)
 

@@ -6,7 +6,7 @@ import signal
 import time
 from datetime import datetime, timezone
 
-from spocmail import grants, logs
+from spocmail import grants, logs, stopping
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
@@ -37,6 +37,7 @@ class Daemon:
     def _on_signal(self, signum, _frame) -> None:
         log.info("stop requested", extra={"event": "daemon.signal", "signal": signal.Signals(signum).name})
         self.stopping = True
+        stopping.request()  # the loops stop between mails
         if self._waiting:
             raise StopRequested()
 
@@ -79,6 +80,7 @@ class Daemon:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        stopping.reset()
         log.info("daemon started", extra={"event": "daemon.start", "mailbox": self.config.mailbox.kind})
         scheduler = self.start_scheduler() if self.jobs_seconds else None
         backoff = 1.0

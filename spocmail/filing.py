@@ -116,12 +116,16 @@ class FiledResult:
     new: list[Issue]
     repeats: list[Issue]
     no_response: bool = False
+    too_many: int = 0  # the mail asked more separate things than [limits] max_issues_per_mail: filed as one
 
 
 def file_message(session: Session, message: Message, parsed: ParsedMail, customer_id: str,
                  customer_addresses: set[str], rules: ClassifyRules, calendar: WorkingCalendar, now: datetime,
-                 tz: str = "Europe/London") -> FiledResult:
+                 tz: str = "Europe/London", max_issues: int | None = None) -> FiledResult:
     """Turn one customer contact into issues (one per request it makes), or join it to the issue it repeats.
+
+    A mail that asks more than `max_issues` separate things is filed as one issue for the SPOC to split
+    (`spocmail issues split`): a thousand officer requests from one mail help nobody.
 
     Safe to run twice: a request this mail has already been filed into is not filed again.
     """
@@ -137,6 +141,11 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
         result.no_response = True
         return result
     parts = split_mail(words.text) if words.text else []
+    if max_issues is not None and len(parts) > max_issues:
+        result.too_many = len(parts)
+        log.warning("too many requests in one mail: filed as one issue for the SPOC to split", extra={
+            "event": "filing.too_many", "mail": message.id, "requests": len(parts), "limit": max_issues})
+        parts = []
     if not parts:
         parts = [None]  # nothing but a subject: the subject is the request
     received_on = receipt_date(words.received_at, tz)

@@ -15,7 +15,7 @@ from typing import Callable
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from spocmail import logs
+from spocmail import logs, stopping
 from spocmail.clock import Clock
 from spocmail.db import Database, audit
 from spocmail.db.mail import Message
@@ -249,6 +249,8 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
         due = list(s.scalars(query))
 
     for outbox_id in due:
+        if stopping.requested():  # still queued: sent at the next flush
+            break
         with db.session() as s:
             now = clock.now()
             if not claim(s, outbox_id, now):

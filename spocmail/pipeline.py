@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from spocmail import authres, bounces, logs
+from spocmail import authres, bounces, limits, logs, stopping
 from spocmail.answers import AnswerRules, ReplyOutcome, load_answer_rules, match_reply, record_reply
 from spocmail.clock import Clock
 from spocmail.config import Config
@@ -50,6 +50,7 @@ class StepCounts:
     answers: int = 0
     not_requests: int = 0
     failed: int = 0
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
@@ -278,8 +279,18 @@ def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datet
         join_followup(session, mail, ctx, now)
         return
     mail.filed = file_message(session, mail.message, mail.parsed, mail.ident.customer, mail.addresses,
-                              ctx.classify_rules, ctx.calendar, now, tz=ctx.config.council.timezone)
+                              ctx.classify_rules, ctx.calendar, now, tz=ctx.config.council.timezone,
+                              max_issues=ctx.config.limits.max_issues_per_mail)
     route_new(session, mail.filed, ctx, now)
+    if mail.filed.too_many:
+        refs = ", ".join(i.ref for i in mail.filed.new) or "(none new)"
+        notify_spoc(session, mail.ident.customer, "A mail asks too many separate things to split by itself",
+                    [f"Mail {mail.message.id} ({mail.parsed.subject or 'no subject'}) reads as "
+                     f"{mail.filed.too_many} separate requests, more than [limits] max_issues_per_mail = "
+                     f"{ctx.config.limits.max_issues_per_mail}.",
+                     f"It is filed as one issue, {refs}; split it with `spocmail issues split REF --part TEXT ...` "
+                     f"where it asks several things."],
+                    now, key=f"too-many:{mail.message.id}", config=ctx.config)
 
 
 def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime) -> None:
@@ -341,8 +352,17 @@ def run_steps(session: Session, mail: Inbound, ctx: Context, now: datetime | Non
 
 
 def handle(session: Session, message: Message, config: Config, ctx: Context, now: datetime) -> str:
-    """One stored mail through the steps; returns how it was settled."""
-    mail = run_steps(session, Inbound(parse_mail(message.raw), message, raw=message.raw), ctx, now, write=True)
+    """One stored mail through the steps; returns how it was settled. A mail past [limits] raises
+    LimitExceeded before the work it would cost (unless the SPOC waived the limits for it)."""
+    waived = (message.quarantine_reason or "").startswith(limits.WAIVED)
+    reason = None if waived else limits.raw_reason(message.raw, config.limits)
+    if reason:
+        raise limits.LimitExceeded(reason)
+    parsed = parse_mail(message.raw)
+    reason = None if waived else limits.text_reason(parsed.body_text, config.limits)
+    if reason:
+        raise limits.LimitExceeded(reason)
+    mail = run_steps(session, Inbound(parsed, message, raw=message.raw), ctx, now, write=True)
     return mail.outcome
 
 
@@ -429,6 +449,8 @@ def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | No
         pending = list(session.scalars(select(Message.id).where(Message.state == "stored", Message.direction == "in")
                                        .order_by(Message.id)))
     for pk in pending:
+        if stopping.requested():  # the rest stay stored for the next pass
+            break
         with db.session() as session:
             # claim: only the process whose update hits the row works on it (several daemons may run)
             claimed = session.execute(update(Message).where(Message.id == pk, Message.state == "stored")
@@ -449,6 +471,14 @@ def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | No
                 counts.triage += 1
             else:
                 counts.not_requests += 1
+        except limits.LimitExceeded as exc:  # set aside at once with the reason; trying again would cost the same
+            with db.session() as session:
+                message = session.get(Message, pk)
+                message.state, message.quarantine_reason = "quarantined", str(exc)
+                audit.record(session, at=clock.now(), actor="spocmail", action="mail.set_aside",
+                             subject_type="message", subject_id=str(pk), reason=str(exc))
+            counts.set_aside += 1
+            log.warning("set aside: %s", exc, extra={"event": "pipeline.set_aside", "mail": pk})
         except ConfigError:
             # the council's files are at fault, not the mail: give it back untouched and stop with exit 2
             with db.session() as session:
@@ -473,7 +503,7 @@ def set_aside(session: Session) -> list[dict]:
              "reason": m.quarantine_reason or m.last_error or ""} for m in rows]
 
 
-def retry(session: Session, message_pk: int, *, actor: str, now: datetime) -> None:
+def retry(session: Session, message_pk: int, *, actor: str, now: datetime, no_limits: bool = False) -> None:
     from spocmail.triage import TriageError
 
     message = session.get(Message, message_pk)
@@ -481,10 +511,12 @@ def retry(session: Session, message_pk: int, *, actor: str, now: datetime) -> No
         raise NotFound(f"no mail {message_pk}; `spocmail quarantine` lists what is set aside")
     if message.state not in ("quarantined", "failed"):
         raise TriageError(f"mail {message_pk} is not set aside; `spocmail quarantine` lists what is")
-    before = message.state
+    before, reason_before = message.state, message.quarantine_reason
     message.state, message.attempts = "stored", 0
+    if no_limits:  # the SPOC has looked at it and wants it read whatever its size
+        message.quarantine_reason = f"{limits.WAIVED} by {actor} at {now.isoformat()}"
     audit.record(session, at=now, actor=actor, action="mail.retry", subject_type="message",
-                 subject_id=str(message_pk), before=before)
+                 subject_id=str(message_pk), before=before, reason=reason_before, no_limits=no_limits)
 
 
 def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None) -> PollCounts:
@@ -495,6 +527,7 @@ def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None)
     counts.filed += steps.filed
     counts.triage += steps.triage
     counts.answers += steps.answers
+    counts.quarantined += steps.set_aside
     acknowledge_new(config, db, clock)
     counts.sent += flush_outbox(config, db, clock, mailbox).get("sent", 0)
     log.info("poll finished", extra={"event": "intake.poll", **counts.to_json()})

@@ -109,7 +109,13 @@ def test_odd_but_readable_mail_from_the_customer_is_filed_as_theirs_not_quaranti
     for raw in odd:
         deliver(project.maildir, raw)
     counts = project.ok("poll", "--once", "--json", "--now", "2026-11-23T09:00").json()
-    assert (counts["stored"], counts["filed"], counts["triage"], counts["quarantined"]) == (4, 4, 0, 0), counts
+    # 1,000 levels of nesting is past [limits] max_depth: set aside with the reason, not lost to triage
+    assert (counts["stored"], counts["filed"], counts["triage"], counts["quarantined"]) == (4, 3, 0, 1), counts
+    (deep,) = project.ok("quarantine", "--json").json()
+    assert "max_depth" in deep["reason"] and deep["from"] == "jordan@example.org"
+    project.ok("quarantine", "retry", str(deep["message"]), "--no-limits", "--now", "2026-11-23T09:05")
+    counts = project.ok("poll", "--once", "--json", "--now", "2026-11-23T09:06").json()
+    assert (counts["filed"], counts["triage"]) == (1, 0), counts  # read anyway, it is the customer's
     issues = project.ok("issues", "list", "--customer", "jordan", "--json").json()
     assert len(issues) == 4
     words = " ".join(m.get_body(("plain",)).get_content() for m in _outbox(project) if "#" in str(m["Subject"]))

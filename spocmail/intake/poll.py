@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Callable
 
-from spocmail import logs
+from spocmail import logs, stopping
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
@@ -86,4 +86,6 @@ def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
             mark_acknowledged(session, mail, clock.now())
         if on_mail is not None:
             on_mail(mail)
+        if stopping.requested():  # what is not fetched yet stays in the mailbox
+            break
     return counts
