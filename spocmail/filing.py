@@ -84,6 +84,13 @@ def customer_words(message: Message, parsed: ParsedMail, customer_addresses: set
     return CustomerWords(text=text, subject=parsed.subject or "", received_at=arrived, via="direct")
 
 
+def lock_customer(session: Session, customer_id: str) -> None:
+    """Serialise work on one customer's record across processes until this transaction ends (PostgreSQL
+    row lock; SQLite already lets one writer at a time): two daemons filing the same request at once,
+    or approving the same draft, would otherwise each see the other's work as not yet there."""
+    session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+
+
 def next_ref(session: Session, year: int) -> str:
     """Allocate the next reference for the year with one atomic UPDATE (safe with several daemons)."""
     for _ in range(3):

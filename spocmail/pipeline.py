@@ -28,7 +28,7 @@ from spocmail.db.register import Arrangement, CustomerAddress, Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import ConfigError, NotFound
 from spocmail.filing import (FiledResult, Followup, FollowupRules, attach_followup, file_message, find_followup,
-                             load_followups)
+                             load_followups, lock_customer)
 from spocmail.identify import Evidence, Identification, RegisterView, identify, register_view, role_of
 from spocmail.intake.poll import PollCounts, intake
 from spocmail.mail import ParsedMail, parse_mail
@@ -275,6 +275,10 @@ def decide_file_and_route(session: Session, mail: Inbound, ctx: Context) -> None
 
 
 def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
+    lock_customer(session, mail.ident.customer)  # another daemon filing for them waits, then is seen
+    if not mail.parsed.auto_reply:  # decided before the lock: look again now that nothing can change under us
+        mail.followup = find_followup(session, mail.parsed, mail.ident.customer, mail.addresses,
+                                      ctx.followup_rules)
     if mail.followup is not None:
         join_followup(session, mail, ctx, now)
         return

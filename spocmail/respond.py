@@ -20,6 +20,7 @@ from spocmail.errors import NotFound, SpocmailError
 from spocmail.mail import headers as mail_headers
 from spocmail.mail import parse_mail
 from spocmail.officers import next_weekly_send, notify_spoc
+from spocmail.filing import lock_customer
 
 log = logs.get("respond")
 LIVE = ("open", "awaiting", "answered", "approved")
@@ -424,6 +425,7 @@ def send_weekly(session: Session, customer_id: str, config: Config, calendar: Wo
                 draft_id: str | None = None) -> dict:
     """Approved: send exactly the latest draft the SPOC was shown (or the one named), compiling one only where
     none exists. Not approved: compile and store a draft and mail it to the SPOC (or send it, for auto-send)."""
+    lock_customer(session, customer_id)  # a second approval at the same moment waits, then finds it sent
     if session.get(Customer, customer_id) is None:
         raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
     arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
@@ -582,6 +584,7 @@ def approve_by_reply(session: Session, parsed, config: Config, calendar: Working
 def acknowledge(session: Session, customer_id: str, config: Config, calendar: WorkingCalendar,
                 now: datetime) -> dict | None:
     """At most one acknowledgement a day per customer, naming the new references and what happens next."""
+    lock_customer(session, customer_id)  # another daemon acknowledging them now waits, then finds it done
     today = now.astimezone(config.tz).date()
     issues = session.scalars(select(Issue).where(Issue.customer_id == customer_id, Issue.acknowledged_at.is_(None),
                                                  Issue.status.in_(LIVE)).order_by(Issue.id)).all()

@@ -293,7 +293,14 @@ class ImapMailbox:
         except imaplib.IMAP4.abort:
             raise
         except IMAPClientError as exc:
-            if "TRYCREATE" not in str(exc).upper():
+            text = str(exc).upper()
+            if "EXPUNGEISSUED" in text or "NO LONGER EXIST" in text:
+                # Gone from the folder already: another spocmail reading this mailbox stored and moved it
+                # (its row is committed before it moves, so the mail is safe in the database).
+                self.log.info("uid %s was already moved by another process", uid, extra={
+                    "event": "imap.already_moved", "account": self.account, "folder": self.folder, "uid": uid})
+                return
+            if "TRYCREATE" not in text:
                 raise
             # Someone deleted the folder since we made sure of it.
             self._known_folders.discard(self.processed_folder)

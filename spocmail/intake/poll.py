@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Callable
 
+from sqlalchemy.exc import IntegrityError
+
 from spocmail import logs, stopping
 from spocmail.clock import Clock
 from spocmail.config import Config
@@ -68,14 +70,26 @@ def _require_maildir(config: Config) -> None:
                       f"(folders new/, cur/ and tmp/), or set create = true in [mailbox] to let spocmail create it")
 
 
+def _store_once(db: Database, mail: FetchedMail, clock: Clock):
+    """Store it, or find it stored: a second daemon reading the same mailbox may store the same mail at the
+    same moment, and the loser of that race (a unique violation) finds the winner's row on a second look."""
+    for attempt in (1, 2):
+        try:
+            with db.session() as session:
+                return store_fetched(session, mail, clock.now())
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("stored meanwhile by another process", extra={"event": "intake.race", "uid": mail.uid})
+
+
 def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
            on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
     """Store everything new. A mail is acknowledged to the mailbox only after its row is committed."""
     counts = PollCounts()
     for mail in mailbox.fetch_new(batch_size=batch_size):
         counts.fetched += 1
-        with db.session() as session:
-            result = store_fetched(session, mail, clock.now())
+        result = _store_once(db, mail, clock)
         if result.created:
             counts.stored += 1
             counts.quarantined += int(result.quarantined)
