@@ -498,7 +498,10 @@ def mail_attachment(ctx: Ctx, message: int, index: int) -> Response:
 
 def _timeline(ctx: Ctx, issue: Issue) -> list[dict]:
     s, events = ctx.session, []
+    answered = {a.message_pk for a in issue.answers if a.message_pk is not None}
     for link in issue.links:
+        if link.role == "answer" and link.message_pk in answered:
+            continue  # shown once, as the answer
         m = s.get(Message, link.message_pk)
         events.append({"at": link.added_at, "kind": link.role, "what": f"{m.from_email or '?'}: {m.subject}",
                        "mail": m.id})
