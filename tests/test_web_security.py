@@ -351,3 +351,32 @@ def test_web_config_is_checked(tmp_path):
     cfg.write_text('[web]\nhost = "0.0.0.0"\nsecure_cookies = false\n')
     with pytest.raises(config_mod.ConfigError, match="secure_cookies"):
         config_mod.load(cfg)
+
+
+def test_approve_and_send_sends_the_draft_named_and_a_superseded_one_sends_nothing(site):
+    project, app, database = site
+    morgan = login(app, "morgan")
+    first = morgan.get("/weekly/jordan")
+    assert first.status_code == 200
+    v1 = re.search(r'id="draft-ident">([^<]+)<', first.text).group(1)
+    token = csrf_of(morgan)
+    ref = first_ref(project, "jordan")
+    morgan.post(f"/issues/{ref}/answer", data={"csrf": token, "text": "Your bin is collected on Thursday."})
+    morgan.post(f"/issues/{ref}/approve", data={"csrf": token})
+    second = morgan.get("/weekly/jordan")
+    v2 = re.search(r'id="draft-ident">([^<]+)<', second.text).group(1)
+    assert v1 != v2 and "Your bin is collected on Thursday." in second.text
+    outbox = project.dir / "outbox"
+    before = sorted(outbox.glob("*.eml")) if outbox.exists() else []
+    r = morgan.post("/weekly/jordan/send", data={"csrf": token, "draft": v1})
+    assert r.status_code == 400 and "superseded" in r.text
+    after = sorted(outbox.glob("*.eml")) if outbox.exists() else []
+    assert after == before  # nothing was sent
+    r = morgan.post("/weekly/jordan/send", data={"csrf": token, "draft": v2})
+    assert r.status_code == 303 and "queued" in r.headers["location"]
+    sent = [p.read_bytes() for p in sorted(outbox.glob("*.eml")) if p not in before]
+    weekly = [m for m in sent if b"jordan@example.org" in m and b"weekly response" in m]
+    assert len(weekly) == 1 and b"Your bin is collected on Thursday." in weekly[0]
+    r = morgan.post("/weekly/jordan/send", data={"csrf": token, "draft": v2})  # twice: never sent twice
+    assert r.status_code == 303 and "already" in r.headers["location"]
+    assert len([p for p in outbox.glob("*.eml") if p not in before]) == len(sent)
