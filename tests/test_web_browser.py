@@ -165,6 +165,12 @@ def test_a_week_through_the_web_page(tmp_path, imap, smtp, db_url, monkeypatch, 
         shown_text = browser.find_element(By.ID, "draft-text").text
         assert answer in shown_text
         shot("06-weekly")
+        frame = browser.find_element(By.CSS_SELECTOR, "iframe.draft")  # the HTML part, as a mail program shows it
+        browser.execute_script("arguments[0].scrollIntoView()", frame)
+        shot("06-weekly-html")
+        browser.switch_to.frame(frame)
+        assert answer in browser.find_element(By.TAG_NAME, "body").text
+        browser.switch_to.default_content()
         submit(browser.find_element(By.ID, "approve-send"))
         assert "queued" in browser.find_element(By.CSS_SELECTOR, ".notice").text
         shot("07-dashboard-after")
@@ -173,6 +179,9 @@ def test_a_week_through_the_web_page(tmp_path, imap, smtp, db_url, monkeypatch, 
         assert "Jordan Example" in browser.find_element(By.ID, "customer-jordan").text
         assert "jay@webmail.example (confirmed)" in browser.find_element(By.ID, "customer-jordan").text
         shot("08-register")
+        submit(browser.find_element(By.LINK_TEXT, "Contacts per week"))
+        assert "2026-W48" in browser.find_element(By.ID, "contacts").text
+        shot("09-contacts")
 
     weekly = [email.message_from_bytes(m.content, policy=policy.default) for m in smtp.messages
               if "weekly response" in str(email.message_from_bytes(m.content, policy=policy.default)["Subject"])]
@@ -194,7 +203,7 @@ def test_a_week_through_the_web_page(tmp_path, imap, smtp, db_url, monkeypatch, 
         e["action"] for e in audit if e["actor"] == "morgan.reed"}
 
     names = sorted(p.name for p in shots.glob("*.png"))
-    assert len(names) == 8 and all((shots / n).stat().st_size > 5000 for n in names)
+    assert len(names) == 10 and all((shots / n).stat().st_size > 5000 for n in names)
     if os.environ.get("SPOCMAIL_SCREENSHOTS"):
         out = Path(os.environ["SPOCMAIL_SCREENSHOTS"])
         out.mkdir(parents=True, exist_ok=True)

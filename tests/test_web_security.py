@@ -199,6 +199,7 @@ def test_an_officer_reads_only_their_issues_and_approves_nothing(site):
     assert alex.get("/register").status_code == 403
     assert alex.get("/triage").status_code == 403
     assert alex.get("/weekly/jordan").status_code == 404
+    assert alex.get("/contact/jordan").status_code == 404
     token = csrf_of(alex)
     for ref in [i["ref"] for i in issues]:
         for action, data in (("approve", {}), ("answer", {"text": "mine"}), ("note", {"text": "x"})):

@@ -258,6 +258,7 @@ def create_app(config: Config, clock: Clock, database: Database | None = None) -
         Route("/weekly/{customer}/draft/{ident}", page(weekly_frame), methods=["GET"]),
         Route("/weekly/{customer}/send", page(weekly_send, post=True), methods=["POST"]),
         Route("/register", page(register_page), methods=["GET"]),
+        Route("/contact/{customer}", page(contact_page), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.state.web = web
@@ -650,3 +651,13 @@ def register_page(ctx: Ctx) -> Response:
         raise Refused(403, "the register is for the SPOC and deputy")
     docs = [register.show(ctx.session, cid) for cid in sorted(ctx.access.customers)]
     return ctx.render("register.html.j2", docs=docs)
+
+
+def contact_page(ctx: Ctx, customer: str) -> Response:
+    """The contact chart: the customer's own contacts per ISO week (as `spocmail report contact`)."""
+    from spocmail.report import contact_volume
+
+    c = ctx.customer(customer)
+    rows = contact_volume(ctx.session, c.id, ctx.web.config.tz, None, ctx.now)
+    top = max([r["mails"] for r in rows] + [1])
+    return ctx.render("contact.html.j2", customer=c, rows=rows, top=top)
