@@ -995,6 +995,14 @@ def init_cmd(directory: Path, as_json: bool) -> None:
                f"&& spocmail poll --once")
 
 
+# ------------------------------------------------------------------ web (spocmail/web/commands.py)
+
+from spocmail.web.commands import user_group, web_cmd  # noqa: E402  (click only; the web stack loads on use)
+
+cli.add_command(web_cmd)
+cli.add_command(user_group)
+
+
 # ------------------------------------------------------------------ errors, in one place
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -175,6 +176,22 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """[web]: the SPOC's web page (spocmail/web). Cookies are Secure unless secure_cookies = false (plain-HTTP
+    loopback only). A reverse proxy's identity header is believed only from the trusted_proxies addresses."""
+
+    enabled: bool = False  # also serve it inside `spocmail run`
+    host: str = "127.0.0.1"
+    port: int = 8025
+    secure_cookies: bool = True
+    session_minutes: int = 480
+    login_attempts: int = 5  # failed logins per user and address in login_window_seconds before refusal
+    login_window_seconds: int = 900
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks ("10.0.0.5", "10.0.0.0/24")
+    proxy_user_header: str | None = None  # e.g. "X-Remote-User": the user name (or officer email) it carries
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     format: str = "text"
     level: str = "INFO"
@@ -198,6 +215,7 @@ class Config:
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -508,6 +526,8 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     security = SecurityConfig(trusted_authserv_id=trusted.strip().lower() if trusted else None)
     r.done()
 
+    web = _web(path, data.get("web", {}))
+
     r = _Reader(path, "logging", data.get("logging", {}))
     logging_ = LoggingConfig(
         format=r.choice("format", "text", ("text", "json")),
@@ -518,7 +538,44 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage, limits=limits,
                   mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
-                  templates=templates, logging=logging_, security=security)
+                  templates=templates, logging=logging_, security=security, web=web)
+
+
+def _web(path: Path | None, data: Any) -> WebConfig:
+    r = _Reader(path, "web", data)
+
+    def network_ok(value: str) -> bool:
+        try:
+            ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            return False
+        return True
+
+    proxies = r.strings("trusted_proxies", ())
+    for value in proxies:
+        if not network_ok(value):
+            r.fail("trusted_proxies", "a list of IP addresses or networks such as [\"10.0.0.5\", \"10.0.1.0/24\"]")
+    header = r.text("proxy_user_header", None, lambda v: bool(re.fullmatch(r"[A-Za-z0-9-]+", v)),
+                    "an HTTP header name such as \"X-Remote-User\"")
+    web = WebConfig(
+        enabled=r.get("enabled", False, bool, "true or false"),
+        host=r.text("host", WebConfig.host),
+        port=r.integer("port", WebConfig.port, 1, 65535),
+        secure_cookies=r.get("secure_cookies", True, bool, "true or false"),
+        session_minutes=r.integer("session_minutes", WebConfig.session_minutes, 5, 10080),
+        login_attempts=r.integer("login_attempts", WebConfig.login_attempts, 1, 1000),
+        login_window_seconds=r.integer("login_window_seconds", WebConfig.login_window_seconds, 1, 86400),
+        trusted_proxies=tuple(v.strip() for v in proxies),
+        proxy_user_header=header,
+    )
+    r.done()
+    if header and not proxies:
+        raise ConfigError(f"{r.where}: [web] proxy_user_header = {header!r}: expected trusted_proxies too (the "
+                          f"addresses of the reverse proxy); the header is never believed from anyone else")
+    if not web.secure_cookies and not is_loopback(web.host):
+        raise ConfigError(f"{r.where}: [web] secure_cookies = false: refused for host {web.host!r}, which is not "
+                          f"loopback; cookies without Secure are only for plain-HTTP tests on 127.0.0.1")
+    return web
 
 
 def _oauth2(path: Path | None, data: dict[str, Any], mailbox: MailboxConfig, smtp: SmtpConfig) -> OAuth2Config:

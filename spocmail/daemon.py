@@ -77,12 +77,26 @@ class Daemon:
             log.exception("could not tell the SPOCs about the refused grant",
                           extra={"event": "daemon.grant_notice_failed"})
 
+    def start_web(self):
+        """[web] enabled: the web page in a thread of the daemon (spocmail/web), stopped with it."""
+        import threading
+
+        from spocmail.web.commands import make_server
+
+        web = self.config.web
+        server = make_server(self.config, Database(self.config.database.url), self.clock, web.host, web.port)
+        thread = threading.Thread(target=server.run, name="spocmail-web", daemon=True)
+        thread.start()
+        log.info("web page started", extra={"event": "daemon.web", "host": web.host, "port": web.port})
+        return server, thread
+
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         stopping.reset()
         log.info("daemon started", extra={"event": "daemon.start", "mailbox": self.config.mailbox.kind})
         scheduler = self.start_scheduler() if self.jobs_seconds else None
+        web = self.start_web() if self.config.web.enabled else None
         backoff = 1.0
         mailbox = None
         try:
@@ -117,6 +131,9 @@ class Daemon:
                         break
                     backoff = min(backoff * 2, self.max_backoff)
         finally:
+            if web is not None:
+                web[0].should_exit = True
+                web[1].join(10)
             if scheduler is not None:
                 scheduler.shutdown(wait=True)
             if mailbox is not None:

@@ -131,3 +131,16 @@ def set_address(session: Session, customer_id: str, email: str, status: str, *, 
         audit.record(session, at=now, actor=actor, action=f"address.{status}", subject_type="customer",
                      subject_id=customer_id, email=email, before=before, source=source)
     return email
+
+
+def dismiss(session: Session, message_pk: int, *, actor: str, now: datetime, reason: str = "") -> dict:
+    """The SPOC says a waiting mail is nobody's request (spam, a newsletter): it leaves triage, stored as it was."""
+    decision = session.scalar(select(Decision).where(Decision.message_pk == message_pk))
+    if decision is None or session.get(Message, message_pk) is None:
+        raise TriageError(f"no mail {message_pk} has been identified; `spocmail triage` lists what waits")
+    if decision.decision != "triage":
+        raise TriageError(f"mail {message_pk} is not waiting in triage (it is {decision.decision}); nothing was changed")
+    decision.decision, decision.decided_by, decision.decided_at = "not-a-request", actor, now
+    audit.record(session, at=now, actor=actor, action="triage.dismissed", subject_type="message",
+                 subject_id=str(message_pk), before="triage", reason=reason)
+    return {"message": message_pk, "decision": "not-a-request"}

@@ -26,6 +26,8 @@ def test_the_wheel_installed_outside_the_checkout_runs_demo_deadline_init_poll_a
         for src in (REPO / kind).iterdir():
             assert f"spocmail/_data/{kind}/{src.name}" in names, f"{kind}/{src.name} is not in the wheel"
     assert {"spocmail/_data/examples/register.toml", "spocmail/_data/config.example.toml"} <= names
+    for src in (REPO / "spocmail" / "web").glob("*/*.*"):  # the web page's templates and style sheet
+        assert f"spocmail/web/{src.parent.name}/{src.name}" in names, f"web/{src.parent.name}/{src.name} is not in the wheel"
     # what ran came from the venv, never from the checkout
     installed = next((work / "venv").glob("lib/python*/site-packages/spocmail"))
     assert (installed / "_data" / "rules" / "answers.toml").read_bytes() == (REPO / "rules/answers.toml").read_bytes()
