@@ -563,11 +563,13 @@ def issues_answer(app, session, issue, actor, text, file):
     return f"{issue.ref} answer saved; approve it with `spocmail issues approve {issue.ref}`"
 
 
+@click.option("--answer", "answer_ids", type=int, multiple=True, metavar="ID",
+              help="The answer to approve (from `issues show`); repeat for several. Needed when several wait.")
 @_issue_edit("approve", "Approve REF's answer (after any edit) for the customer's eyes.")
-def issues_approve(app, session, issue, actor):
+def issues_approve(app, session, issue, actor, answer_ids):
     from spocmail import officers
 
-    n = officers.approve(session, issue, actor=actor, now=app.clock.now())
+    n = officers.approve(session, issue, actor=actor, now=app.clock.now(), answer_ids=list(answer_ids) or None)
     return f"{issue.ref} approved" + ("" if n else " (already approved: nothing changed)")
 
 

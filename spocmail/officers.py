@@ -145,11 +145,29 @@ def send_request(session: Session, issue: Issue, officer_id: str, config: Config
 # ------------------------------------------------------------------ the SPOC's word on answers
 
 
-def approve(session: Session, issue: Issue, *, actor: str, now: datetime) -> int:
-    """The SPOC approves the issue's answers (as edited) for the customer's eyes; approving twice changes nothing."""
-    pending = [a for a in issue.answers if a.approved_at is None]
+def approve(session: Session, issue: Issue, *, actor: str, now: datetime,
+            answer_ids: list[int] | None = None) -> int:
+    """The SPOC approves an answer (as edited) for the customer's eyes; approving twice changes nothing.
+
+    One answer at a time, or those named: with several answers waiting and none named, nothing is approved
+    (the SPOC may not have opened them all), and the error lists them."""
     if not issue.answers:
         raise FilingError(f"{issue.ref} has no answer to approve; add one with `spocmail issues answer {issue.ref}`")
+    waiting = [a for a in issue.answers if a.approved_at is None]
+    if answer_ids:
+        known = {a.id: a for a in issue.answers}
+        unknown = [i for i in answer_ids if i not in known]
+        if unknown:
+            raise FilingError(f"{issue.ref} has no answer {', '.join(map(str, unknown))}; its answers are "
+                              f"{', '.join(str(a.id) for a in issue.answers)} (`spocmail issues show {issue.ref}`)")
+        pending = [known[i] for i in dict.fromkeys(answer_ids) if known[i].approved_at is None]
+    elif len(waiting) > 1:
+        listed = "; ".join(f"answer {a.id} from {a.officer_id or 'the SPOC'}: {(a.final_text or '')[:60]!r}"
+                           for a in waiting)
+        raise FilingError(f"{issue.ref} has {len(waiting)} answers waiting ({listed}); approve them one at a time "
+                          f"with --answer ID (repeat it for several), after reading each")
+    else:
+        pending = waiting
     for a in pending:
         a.approved_at, a.approved_by = now, actor
     if issue.status in ("open", "awaiting", "answered"):

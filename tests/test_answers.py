@@ -81,6 +81,24 @@ def test_a_second_reply_adds_to_the_answer_and_needs_approval_again(p):
     assert issue["status"] == "answered" and issue["answers"][1]["approved_at"] is None
 
 
+def test_answers_are_approved_one_at_a_time_never_all_pending_by_default(p):
+    request = request_to(p, "alex.jones")
+    deliver(p.maildir, reply(request, "Alex Jones <alex.jones@council.example>", "Committee on 9 December."))
+    deliver(p.maildir, reply(request, "Alex Jones <alex.jones@council.example>", "Correction: 10 December."))
+    p.ok("poll", "--once", "--now", "2026-11-23T10:00")
+    ref = only_issue(p)["ref"]
+    first, second = (a["id"] for a in only_issue(p)["answers"])
+    refused = p.run("issues", "approve", ref, "--now", "2026-11-23T10:05")
+    assert refused.code == 2 and "2 answers waiting" in refused.err and "--answer" in refused.err, refused.err
+    assert [a["approved_at"] for a in only_issue(p)["answers"]] == [None, None]  # nothing approved
+    p.ok("issues", "approve", ref, "--answer", str(second), "--now", "2026-11-23T10:06")
+    assert [a["approved_at"] is not None for a in only_issue(p)["answers"]] == [False, True]
+    # one left waiting: the plain form approves it (the only one), and an unknown id is refused
+    assert p.run("issues", "approve", ref, "--answer", "999", "--now", "2026-11-23T10:07").code == 2
+    p.ok("issues", "approve", ref, "--now", "2026-11-23T10:08")
+    assert all(a["approved_at"] for a in only_issue(p)["answers"]) and first
+
+
 def test_not_for_me_goes_back_to_the_spoc(p):
     deliver(p.maildir, reply(request_to(p, "alex.jones"), "Alex Jones <alex.jones@council.example>",
                              "Sorry, this isn't my area, please try Democratic Services."))

@@ -546,7 +546,9 @@ def issue_action(ctx: Ctx, ref: str, action: str) -> Response:
         officers.edit_answer(ctx.session, issue, f.get("text", ""), actor=ctx.actor, now=ctx.now)
         done = "answer saved: approve it to send it"
     elif action == "approve":
-        n = officers.approve(ctx.session, issue, actor=ctx.actor, now=ctx.now)
+        shown = f.get("answer", "")  # the answer the page showed: that one, and only that one, is approved
+        n = officers.approve(ctx.session, issue, actor=ctx.actor, now=ctx.now,
+                             answer_ids=[int(shown)] if shown.isdigit() else None)
         done = "answer approved" if n else "already approved: nothing changed"
     elif action == "assign":
         officer = f.get("officer", "")
