@@ -1,0 +1,81 @@
+"""the arrangement over its life: events and appeals; notice and end dates; restrictions on issues; channels
+
+Revision ID: 0008_life
+Revises: 0007
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision: str = '0008_life'
+down_revision: Union[str, Sequence[str], None] = '0007'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table('arrangement_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=200), nullable=False),
+    sa.Column('next_review', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('outcome', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_arrangement_events_customer_id_customers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_arrangement_events'))
+    )
+    with op.batch_alter_table('arrangement_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_arrangement_events_customer_id'), ['customer_id'], unique=False)
+    op.create_table('appeals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.String(length=64), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('due', sa.Date(), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=True),
+    sa.Column('decision_text', sa.Text(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.String(length=200), nullable=True),
+    sa.Column('recorded_by', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_appeals_customer_id_customers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['arrangement_events.id'], name=op.f('fk_appeals_event_id_arrangement_events')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals'))
+    )
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appeals_customer_id'), ['customer_id'], unique=False)
+    with op.batch_alter_table('arrangements', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('notice_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('ends_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('ended_on', sa.Date(), nullable=True))
+    with op.batch_alter_table('issues', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('restrictions', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('deferred_until', sa.Date(), nullable=True))
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('channel', sa.String(length=16), nullable=False, server_default='email'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_column('channel')
+    with op.batch_alter_table('issues', schema=None) as batch_op:
+        batch_op.drop_column('deferred_until')
+        batch_op.drop_column('restrictions')
+    with op.batch_alter_table('arrangements', schema=None) as batch_op:
+        batch_op.drop_column('ended_on')
+        batch_op.drop_column('ends_on')
+        batch_op.drop_column('notice_on')
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appeals_customer_id'))
+    op.drop_table('appeals')
+    with op.batch_alter_table('arrangement_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_arrangement_events_customer_id'))
+    op.drop_table('arrangement_events')
