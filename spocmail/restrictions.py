@@ -126,9 +126,10 @@ def _note(session: Session, issue: Issue, kind: str, detail: str, now: datetime,
 
 
 def _considered_in(session: Session, customer_id: str, kind: str, start: date, end: date, exclude: int) -> int:
-    """Issues of the customer considered in [start, end): not statutory, not closed by a subject restriction."""
+    """Issues of the customer considered in [start, end): not statutory, not closed by a subject restriction.
+    Only those filed before this one count (issues are decided in the order they were filed)."""
     n = 0
-    for i in session.scalars(select(Issue).where(Issue.customer_id == customer_id, Issue.id != exclude,
+    for i in session.scalars(select(Issue).where(Issue.customer_id == customer_id, Issue.id < exclude,
                                                  Issue.status != "merged")):
         if i.statutory_kind in STATUTORY or i.category == "no-response":
             continue
