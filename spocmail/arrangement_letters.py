@@ -61,6 +61,10 @@ def compile_letter(session: Session, customer_id: str, kind: str, config: Config
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     period = f"{kind}-{appeal.id if appeal else event.id if event else today.isoformat()}"
+    if kind != "appeal":  # a new decision makes the letters about earlier ones, not yet approved, out of date
+        for older in current(session, customer_id):
+            if not older.period.startswith("appeal-") and older.period != period:
+                older.status = "superseded"
     row = drafts.store(session, customer_id=customer_id, kind="letter", period=period, mail=msg,
                        items=[{"ref": period, "state": "letter", "text": kind}], answer_ids=[], issue_ids=[],
                        held_back=[], now=now)

@@ -71,9 +71,9 @@ def arrangement_of(session: Session, customer_id: str) -> Arrangement:
 
 
 def _event(session: Session, arr: Arrangement, kind: str, now: datetime, actor: str, tz, *,
-           next_review: date | None = None, ends_on: date | None = None, outcome: str = "",
+           next_review: date | None = None, ends_on: date | None = None, outcome: str = "", on: date | None = None,
            **detail) -> ArrangementEvent:
-    ev = ArrangementEvent(customer_id=arr.customer_id, kind=kind, on=receipt_date(now, tz), at=now, actor=actor,
+    ev = ArrangementEvent(customer_id=arr.customer_id, kind=kind, on=on or receipt_date(now, tz), at=now, actor=actor,
                           next_review=next_review, ends_on=ends_on, outcome=outcome or "")
     session.add(ev)
     session.flush()
@@ -88,9 +88,8 @@ def _event(session: Session, arr: Arrangement, kind: str, now: datetime, actor: 
 
 def started(session: Session, arr: Arrangement, now: datetime, actor: str, tz="Europe/London") -> ArrangementEvent:
     """The arrangement exists from its start date (register import records it once, when it creates it)."""
-    ev = _event(session, arr, "started", now, actor, tz, next_review=arr.review)
-    ev.on = arr.start  # the decision's date is the arrangement's start, not the day it was typed in
-    return ev
+    # the decision's date is the arrangement's start, not the day it was typed in
+    return _event(session, arr, "started", now, actor, tz, next_review=arr.review, on=arr.start)
 
 
 def events(session: Session, customer_id: str) -> list[ArrangementEvent]:

@@ -385,6 +385,7 @@ def customer_json(c: Customer) -> dict:
         doc.update({
             "spoc": arr.spoc_id, "deputy": arr.deputy_id, "members": [m.id for m in arr.members],
             "start": _d(arr.start), "review": _d(arr.review), "status": arr.status,
+            "notice_on": _d(arr.notice_on), "ends_on": _d(arr.ends_on), "ended_on": _d(arr.ended_on),
             "contact_address": arr.contact_address or None, "contact_method": arr.contact_method,
             "restrictions": arr.restrictions,
             "weekly": {"day": arr.weekly_day, "time": arr.weekly_time}, "auto_send": arr.auto_send,

@@ -190,13 +190,18 @@ def test_a_year_of_an_arrangement(tmp_path, imap, smtp, db_url, monkeypatch):
 
 def test_suspension_and_reinstatement(tmp_path, db_url):
     p = make_project(tmp_path, db_url)
-    p.ok("arrangement", "suspend", "jordan", "--now", "2026-12-02T10:00")
+    suspended = p.ok("arrangement", "suspend", "jordan", "--json", "--now", "2026-12-02T10:00").json()
     assert p.ok("arrangement", "show", "jordan", "--json").json()["status"] == "suspended"
     refused = p.run("weekly", "preview", "jordan", "--json", "--now", "2026-12-04T12:00")
     assert refused.code == 2 and "suspended" in refused.json()["error"]
     assert p.run("arrangement", "suspend", "jordan").code == 2  # already suspended
     back = p.ok("arrangement", "reinstate", "jordan", "--json", "--now", "2026-12-09T10:00").json()
     assert back["status"] == "active" and back["review"] == "2027-06-09"  # the old review date had passed
+    # the suspension letter, never approved, is out of date now: approving it sends nothing
+    stale = p.run("arrangement", "letter", "jordan", "--approve", "--draft", suspended["letter_draft"], "--json")
+    assert stale.code == 2 and "superseded" in stale.json()["error"]
+    [waiting] = p.ok("arrangement", "letter", "jordan", "--json").json()
+    assert waiting["draft"] == back["letter_draft"] and "in place again" in waiting["body_text"]
     p.ok("weekly", "preview", "jordan", "--json", "--now", "2026-12-11T12:00")
     actions = [e["action"] for e in p.ok("audit", "show", "--customer", "jordan", "--json").json()]
     assert "arrangement.suspended" in actions and "arrangement.reinstated" in actions
