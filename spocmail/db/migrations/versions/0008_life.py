@@ -61,6 +61,35 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('deferred_until', sa.Date(), nullable=True))
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel', sa.String(length=16), nullable=False, server_default='email'))
+    _backfill()
+
+
+def _backfill() -> None:
+    """Arrangements made before this revision: their start becomes a decision (appeals run from it) and a
+    missing review date becomes the default, six months after the start (seed 000)."""
+    import calendar
+    from datetime import date, datetime, timezone
+
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT customer_id, start, review FROM arrangements")).fetchall()
+    events = sa.table('arrangement_events', sa.column('customer_id', sa.String), sa.column('kind', sa.String),
+                      sa.column('on', sa.Date), sa.column('at', sa.DateTime(timezone=True)),
+                      sa.column('actor', sa.String), sa.column('next_review', sa.Date),
+                      sa.column('outcome', sa.Text))
+    now = datetime.now(timezone.utc)
+    for customer_id, start, review in rows:
+        if isinstance(start, str):
+            start = date.fromisoformat(start)
+        if review is None:
+            y, m = divmod(start.month - 1 + 6, 12)
+            review = date(start.year + y, m + 1, min(start.day, calendar.monthrange(start.year + y, m + 1)[1]))
+            conn.execute(sa.text("UPDATE arrangements SET review = :r WHERE customer_id = :c"),
+                         {"r": review, "c": customer_id})
+        elif isinstance(review, str):
+            review = date.fromisoformat(review)
+        conn.execute(events.insert().values(customer_id=customer_id, kind='started', on=start,
+                                            at=now.replace(tzinfo=None) if conn.dialect.name == 'sqlite' else now,
+                                            actor='migration 0008', next_review=review, outcome=''))
 
 
 def downgrade() -> None:
