@@ -931,6 +931,11 @@ from spocmail.auditcli import audit_group  # noqa: E402  (the audit commands liv
 
 cli.add_command(audit_group)
 
+from spocmail.lifecyclecli import arrangement_group, log_cmd  # noqa: E402  (the arrangement's life, contacts by hand)
+
+cli.add_command(arrangement_group)
+cli.add_command(log_cmd)
+
 
 # ------------------------------------------------------------------ deadlines
 

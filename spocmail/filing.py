@@ -612,7 +612,8 @@ def issue_json(issue: Issue) -> dict:
             "category_rule": issue.category_rule, "statutory_kind": issue.statutory_kind,
             "received_at": _iso(issue.received_at), "received_on": _iso(issue.received_on), "due": _iso(issue.due),
             "status": issue.status, "officer": issue.officer_id, "contacts": issue.contacts,
-            "merged_into": None}
+            "merged_into": None, "restrictions": list(issue.restrictions or []),  # spocmail/restrictions.py
+            "deferred_until": _iso(issue.deferred_until)}
 
 
 def list_issues(session: Session, customer: str | None = None, status: str | None = None) -> list[dict]:
@@ -645,6 +646,7 @@ def show_issue(session: Session, ref: str) -> dict:
         "notes": [{"text": n.text, "by": n.author, "at": _iso(n.created_at)} for n in issue.notes],
         "messages": [{"message": link.message_pk, "role": link.role, "added_at": _iso(link.added_at),
                       "from": session.get(Message, link.message_pk).from_email,
+                      "channel": session.get(Message, link.message_pk).channel,
                       "subject": session.get(Message, link.message_pk).subject} for link in issue.links],
         "requests": [{"officer": r.officer_id, "covering_for": r.covering_for, "needed_by": _iso(r.needed_by),
                       "status": r.status, "sent_at": _iso(r.sent_at), "message_id": r.message_id}

@@ -285,7 +285,7 @@ def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datet
     mail.filed = file_message(session, mail.message, mail.parsed, mail.ident.customer, mail.addresses,
                               ctx.classify_rules, ctx.calendar, now, tz=ctx.config.council.timezone,
                               max_issues=ctx.config.limits.max_issues_per_mail)
-    route_new(session, mail.filed, ctx, now)
+    route_new(session, mail.filed, ctx, now, mail.message)
     if mail.filed.too_many:
         refs = ", ".join(i.ref for i in mail.filed.new) or "(none new)"
         notify_spoc(session, mail.ident.customer, "A mail asks too many separate things to split by itself",
@@ -297,9 +297,12 @@ def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datet
                     now, key=f"too-many:{mail.message.id}", config=ctx.config)
 
 
-def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime) -> None:
-    """Each new issue goes to the officer best placed to answer, who is asked by email."""
-    for issue in result.new:
+def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime, message: Message | None = None) -> None:
+    """Each new issue goes to the officer best placed to answer, who is asked by email (once the arrangement's
+    restrictions and state have had their say: spocmail/admission.py)."""
+    from spocmail.admission import admit
+
+    for issue in admit(session, result.new, ctx.config, now, message, ctx.route_rules):
         routing = route_issue(session, issue, ctx.route_rules, now.astimezone(ctx.config.tz).date())
         issue.routing_reason = routing.reason
         send_request(session, issue, routing.officer_id, ctx.config, ctx.calendar, now,

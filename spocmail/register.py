@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from spocmail import lifecycle, restrictions
 from spocmail.db import audit
+from spocmail.db.lifecycle import ArrangementEvent
 from spocmail.db.register import (ARRANGEMENT_STATUSES, Absence, Arrangement, Customer, CustomerAddress, Member,
                                   Officer)
 from spocmail.errors import RegisterError
@@ -197,8 +199,10 @@ def _customer(e: _Entry) -> CustomerEntry:
         e.fail("status", "one of " + ", ".join(ARRANGEMENT_STATUSES))
     start = e.day("start", required=True)
     review = e.day("review")
-    if review is not None and review <= start:
-        e.fail("review", f"a date after start ({start})")
+    if review is None:  # a review date is required: 6 months on by default (seed 000)
+        review = lifecycle.default_review(start)
+    elif lifecycle.review_problem(start, review):
+        e.fail("review", lifecycle.review_problem(start, review))
     contact = e.data.get("contact_address")
     entry = CustomerEntry(
         id=e.ident(), name=e.text("name", required=True),
@@ -208,7 +212,8 @@ def _customer(e: _Entry) -> CustomerEntry:
         members=e.strings("members"), status=status,
         contact_address=e.email("contact_address") if contact is not None else "",
         contact_method=e.text("contact_method", default="email"),
-        restrictions=e.get("restrictions", dict, "a table of restrictions", default={}),
+        restrictions=restrictions.validate(e.get("restrictions", dict, "a table of restrictions", default={}),
+                                           lambda expected: e.fail("restrictions", expected)),
         weekly_day=day, weekly_time=time, auto_send=e.get("auto_send", bool, "true or false", default=False))
     e.done({"id", "name", "addresses", "phones", "postal_address", "spoc", "deputy", "members", "start",
             "review", "weekly", "status", "contact_address", "contact_method", "restrictions", "auto_send"})
@@ -328,6 +333,7 @@ def import_register(session: Session, reg: RegisterFile, now: datetime, actor: s
                 addr.status, addr.decided_at, addr.decided_by = "confirmed", now, actor
                 changed = True
         arr = obj.arrangement
+        new_arrangement = arr is None
         if arr is None:
             arr = Arrangement(customer=obj, created_at=now, updated_at=now, spoc_id=entry.spoc, start=entry.start)
             session.add(arr)
@@ -336,6 +342,11 @@ def import_register(session: Session, reg: RegisterFile, now: datetime, actor: s
                   "status": entry.status, "contact_address": entry.contact_address,
                   "contact_method": entry.contact_method, "restrictions": dict(entry.restrictions),
                   "weekly_day": entry.weekly_day, "weekly_time": entry.weekly_time, "auto_send": entry.auto_send}
+        if not new_arrangement and session.scalar(select(ArrangementEvent.id).where(
+                ArrangementEvent.customer_id == entry.id, ArrangementEvent.kind != "started").limit(1)):
+            # once reviewed, given notice, ended, suspended or reinstated, the status and the review date are the
+            # lifecycle's (`spocmail arrangement ...`): importing the file again must not undo a decision
+            values.pop("status"), values.pop("review")
         if _apply(arr, values):
             arr.updated_at = now
             changed = True
@@ -346,6 +357,9 @@ def import_register(session: Session, reg: RegisterFile, now: datetime, actor: s
         if changed and not created:
             obj.updated_at = now
         note("customer", entry.id, created, changed)
+        if new_arrangement:
+            session.flush()
+            lifecycle.started(session, arr, now, actor)
     session.flush()
     return result
 
@@ -371,6 +385,7 @@ def customer_json(c: Customer) -> dict:
         doc.update({
             "spoc": arr.spoc_id, "deputy": arr.deputy_id, "members": [m.id for m in arr.members],
             "start": _d(arr.start), "review": _d(arr.review), "status": arr.status,
+            "notice_on": _d(arr.notice_on), "ends_on": _d(arr.ends_on), "ended_on": _d(arr.ended_on),
             "contact_address": arr.contact_address or None, "contact_method": arr.contact_method,
             "restrictions": arr.restrictions,
             "weekly": {"day": arr.weekly_day, "time": arr.weekly_time}, "auto_send": arr.auto_send,

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail import disclosure, drafts, letters, logs, outbox, templating
+from spocmail import disclosure, drafts, letters, lifecycle, logs, outbox, restrictions, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
@@ -162,6 +162,9 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
     if customer is None:
         raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
     arr = customer.arrangement
+    if arr is not None and arr.status in lifecycle.NORMAL:  # the customer is handled normally: no weekly cycle
+        raise lifecycle.LifecycleError(f"the arrangement for {customer_id} is {arr.status}: no weekly response is "
+                                       f"compiled (`spocmail arrangement reinstate {customer_id}` puts it back)")
     tz = config.tz
     today = now.astimezone(tz).date()
     last = session.scalars(select(Response).where(Response.customer_id == customer_id, Response.kind == "weekly",
@@ -201,6 +204,12 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
                               issue.category, who))
             continue
         if issue.status not in LIVE:
+            continue
+        carried = restrictions.item_note(issue)  # over the agreed limit: carried to the next period, said so
+        if carried:
+            items.append(Item(issue.ref, "pending" if _already_in_response(session, issue) else "new", carried,
+                              issue.title, issue.due, issue.statutory_kind, issue.category, who))
+            issues.append(issue)
             continue
         if not _already_in_response(session, issue):
             line = f"Received on {issue.received_on:%A %-d %B %Y} and logged as {issue.ref}."

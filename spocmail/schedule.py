@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from spocmail import logs, officers, respond
+from spocmail import admission, lifecycle, logs, officers, respond
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
@@ -58,6 +58,12 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
     calendar = WorkingCalendar(config.council.holidays)
     done = {"weekly": [], "single_issue": [], "deadline_warnings": 0, "reminders": 0, "overdue": 0,
             "acknowledgements": 0, "reviews": 0}
+    with db.session() as session:  # first: a notice that ran out ends its arrangement before any weekly send
+        life = lifecycle.run_due(session, config, now)
+        done["reviews"] = life["review_reminders"]
+        done["lifecycle"] = life
+    with db.session() as session:  # issues carried over a limit whose period has come
+        done["carried_over"] = admission.route_deferred(session, config, now)
     with db.session() as session:
         arrangements = session.scalars(select(Arrangement).where(Arrangement.status.in_(("active", "ending")))).all()
         customers = [(a.customer_id, a.id) for a in arrangements]
@@ -98,8 +104,6 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
         counts = officers.reminders_due(session, config, calendar, now, config.weekly.reminder_days_before)
         done["reminders"], done["overdue"] = counts["reminders"], counts["overdue"]
     done["acknowledgements"] = respond.acknowledge_new(config, db, clock)
-    with db.session() as session:
-        done["reviews"] = review_reminders(session, config, now)
     done["outbox"] = flush_outbox(config, db, clock, mailbox)
     log.info("scheduled jobs run", extra={"event": "schedule.run_due", "at": now.isoformat(),
                                           "weekly": len(done["weekly"]), "single_issue": len(done["single_issue"])})
@@ -137,21 +141,3 @@ def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, 
                             now, key=f"deadline:{issue.ref}:{today}", config=config, extra_to=extra)
         sent += 1
     return sent
-
-
-def review_reminders(session: Session, config: Config, now: datetime, days_ahead: int = 14) -> int:
-    """Remind the SPOC ahead of an arrangement's review date (once per review date)."""
-    today = now.astimezone(config.tz).date()
-    n = 0
-    for arr in session.scalars(select(Arrangement).where(Arrangement.review.is_not(None),
-                                                         Arrangement.status.in_(("active", "ending")))):
-        if today <= arr.review <= today + timedelta(days=days_ahead) and claim(
-                session, "review", f"{arr.customer_id}:{arr.review}", now):
-            officers.notify_spoc(session, arr.customer_id, f"Arrangement review due {arr.review:%-d %B %Y}",
-                                [f"The SPOC arrangement for {arr.customer_id} is due for review on "
-                                 f"{arr.review:%A %-d %B %Y} (started {arr.start:%-d %B %Y})."],
-                                now, key=f"review:{arr.customer_id}:{arr.review}", config=config)
-            n += 1
-    return n
-
-

@@ -173,7 +173,8 @@ def test_show_lists_oldest_first_and_filters_by_customer(tmp_path, db_url):
     riley = project.ok("audit", "show", "--customer", "riley", "--json").json()
     assert any(r["action"] == "issue.filed" for r in jordan)
     assert not any(r["action"] == "issue.filed" for r in riley)
-    assert [(r["subject_type"], r["subject_id"]) for r in riley] == [("customer", "riley")]
+    assert [(r["action"], r["subject_type"], r["subject_id"]) for r in riley] == [
+        ("register.customer.created", "customer", "riley"), ("arrangement.started", "customer", "riley")]
     assert all(r["subject_id"] != "riley" for r in jordan)
     missing = project.run("audit", "show", "--customer", "nobody", "--json")
     assert missing.code == 2 and "nobody" in missing.json()["error"]

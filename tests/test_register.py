@@ -44,7 +44,7 @@ def test_changing_an_entry_updates_it_and_audits_the_change(project, db_url):
     with database.session() as s:
         actions = [a.action for a in s.scalars(select(AuditEntry).where(AuditEntry.subject_id == "jordan"))]
     database.dispose()
-    assert actions == ["register.customer.created", "register.customer.updated"]
+    assert actions == ["register.customer.created", "arrangement.started", "register.customer.updated"]
 
 
 def test_whole_register_lists_officers_with_absences_and_cover(project):

@@ -52,6 +52,10 @@ class Issue(Base):
     acknowledged_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # restrictions applied to this issue, each {kind, detail, at} (spocmail/restrictions.py); deferred_until:
+    # over the agreed limit, it is considered from that date (carried to the next period)
+    restrictions: Mapped[list] = mapped_column(default=list)
+    deferred_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -36,6 +36,8 @@ class Message(Base):
     internaldate: Mapped[datetime | None]
     stored_at: Mapped[datetime]
     auto_reply: Mapped[bool] = mapped_column(default=False)
+    # how the contact reached the council: email, or letter/phone/in-person logged by hand (spocmail log)
+    channel: Mapped[str] = mapped_column(String(16), default="email")
     sender_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), nullable=True, index=True)
     state: Mapped[str] = mapped_column(String(16), default="stored", index=True)

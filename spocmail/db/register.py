@@ -119,6 +119,9 @@ class Arrangement(Base):
     weekly_day: Mapped[str] = mapped_column(String(3), default="FRI")
     weekly_time: Mapped[str] = mapped_column(String(5), default="12:00")
     auto_send: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # notice of ending given (spocmail/lifecycle.py)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # the notice runs out: the arrangement ends
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
