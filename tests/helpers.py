@@ -105,3 +105,12 @@ def make_project(root: Path, db_url: str, mailbox: str | None = None, extra: str
         shutil.copy(register, root / "register.toml")
         project.ok("register", "import", root / "register.toml")
     return project
+
+
+def unrestricted_register(folder: Path) -> Path:
+    """The example register without its arrangement's restrictions (ten issues a week would hold back load tests)."""
+    path = folder / "register-unrestricted.toml"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(line for line in (REPO / "examples" / "register.toml").read_text().splitlines()
+                              if not line.startswith("restrictions")) + "\n")
+    return path

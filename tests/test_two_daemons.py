@@ -20,7 +20,7 @@ from spocmail.db.issues import Issue, OfficerRequest
 from spocmail.db.mail import MailLocation, Message
 from spocmail.db.outbox import OutboxMail
 
-from .helpers import make_project
+from .helpers import make_project, unrestricted_register
 from .servers import DovecotServer, SmtpSink
 
 PASSWORD_ENV = "SPOCMAIL_TEST_IMAP_PASSWORD"
@@ -52,7 +52,7 @@ def project_for(tmp_path: Path, db_url: str, imap: DovecotServer, smtp: SmtpSink
     mailbox = (f'[mailbox]\nkind = "imap"\nhost = "{imap.host}"\nport = {imap.port}\nsecurity = "none"\n'
                f'username = "{imap.user}"\npassword_env = "{PASSWORD_ENV}"\npoll_seconds = 1\n'
                f'batch_size = 20\ntimeout_seconds = 10\n')
-    p = make_project(tmp_path / "p", db_url, mailbox=mailbox)
+    p = make_project(tmp_path / "p", db_url, mailbox=mailbox, register=unrestricted_register(tmp_path))
     p.config.write_text(p.config.read_text().replace(
         '[smtp]\nkind = "file"\ndir = "outbox"\n',
         f'[smtp]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\nsecurity = "none"\n'))
