@@ -159,6 +159,19 @@ class SecurityConfig:
     trusted_authserv_id: str | None = None
 
 
+# The kinds of record retention can keep for their own time: an issue's category, or "default" for the rest.
+RETENTION_KINDS = ("foi", "eir", "sar", "complaint", "service-request", "general-enquiry", "no-response")
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    default_months: int = 6  # after the arrangement ends (seed 001)
+    months: tuple[tuple[str, int], ...] = ()  # (kind, months) where a kind keeps its own time (seed 004)
+
+    def months_for(self, kind: str | None) -> int:
+        return dict(self.months).get(kind or "", self.default_months)
+
+
 @dataclass(frozen=True)
 class LoggingConfig:
     format: str = "text"
@@ -182,6 +195,7 @@ class Config:
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -480,9 +494,17 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     )
     r.done()
 
+    r = _Reader(path, "retention", data.get("retention", {}))
+    retention = RetentionConfig(
+        default_months=r.integer("default_months", 6, 1, 1200),
+        months=tuple((kind, r.integer(f"{kind.replace('-', '_')}_months", 0, 1, 1200))
+                     for kind in RETENTION_KINDS if f"{kind.replace('-', '_')}_months" in r.data),
+    )
+    r.done()
+
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage,
                   mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
-                  templates=templates, logging=logging_, security=security)
+                  templates=templates, logging=logging_, security=security, retention=retention)
 
 
 def _oauth2(path: Path | None, data: dict[str, Any], mailbox: MailboxConfig, smtp: SmtpConfig) -> OAuth2Config:

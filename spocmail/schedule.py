@@ -100,6 +100,7 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
     done["acknowledgements"] = respond.acknowledge_new(config, db, clock)
     with db.session() as session:
         done["reviews"] = review_reminders(session, config, now)
+    done["retention"] = retention_due(config, db, now)
     done["outbox"] = flush_outbox(config, db, clock, mailbox)
     log.info("scheduled jobs run", extra={"event": "schedule.run_due", "at": now.isoformat(),
                                           "weekly": len(done["weekly"]), "single_issue": len(done["single_issue"])})
@@ -155,3 +156,14 @@ def review_reminders(session: Session, config: Config, now: datetime, days_ahead
     return n
 
 
+
+
+def retention_due(config: Config, db: Database, now: datetime) -> dict:
+    """Once a day (the first run-due of the council's day): delete what retention says has expired."""
+    from spocmail import retention
+
+    today = now.astimezone(config.tz).date()
+    with db.session() as session:
+        if not claim(session, "retention", str(today), now):
+            return {}
+    return retention.run_committed(config, db, now, actor="schedule")["deleted"]
