@@ -129,3 +129,26 @@ def add_commands(cli: click.Group, report_group: click.Group) -> None:
         for c in doc["customers"]:
             click.echo(f"  {c['customer']} (ended {c['ended']}): {c['issues']} issues"
                        + (", the whole record" if c["whole_record"] else ""))
+
+    @report_group.command("review")
+    @click.argument("customer")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="The pack to write (.html; open it in a browser and print, or print to PDF).")
+    @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+    @now_option
+    @pass_app
+    def report_review(app, customer: str, out: Path, as_json: bool) -> None:
+        """A printable review pack: volumes and chart, issues and answers, timescales, restrictions."""
+        from spocmail import evidence
+
+        if out.suffix.lower() not in (".html", ".htm"):
+            raise evidence.ReportError(f"--out {out}: expected a file name ending .html (the pack is HTML with "
+                                       f"print CSS; print it to PDF from a browser)")
+        with unit_of_work(app) as session:
+            page = evidence.review_pack_html(session, customer, app.config, app.clock.now())
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+        if as_json:
+            emit({"customer": customer, "out": str(out), "bytes": len(page.encode("utf-8"))})
+        else:
+            click.echo(f"wrote {out}")

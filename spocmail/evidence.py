@@ -239,3 +239,168 @@ def annual_report(session: Session, year: int, tz, now: datetime) -> dict:
     doc = {"year": year, **lifecycle_counts(session, year, tz)}
     doc["performance"] = performance(session, year, tz, now.astimezone(tz).date())
     return doc
+
+
+# ------------------------------------------------------------------ the review pack
+
+
+def _answer_row(issue: Issue, calendar, tz, today: date) -> dict:
+    """How one issue was answered, against its statutory deadline or the council's local target."""
+    from spocmail.deadlines import default_rules, timescale
+
+    rule = timescale(issue.statutory_kind)
+    due, basis = issue.due, None
+    if rule is not None:
+        basis = f"{rule.label}: {rule.describe()} ({rule.source})"
+    else:
+        target = default_rules().targets.get(issue.category)
+        if target:
+            due = calendar.add_working_days(issue.received_on, target)
+            basis = f"local target: {target} working days"
+    answered = issue.responded_at.astimezone(tz).date() if issue.responded_at else None
+    taken = calendar.working_days_between(issue.received_on, answered) if answered else None
+    if due is None:
+        verdict = "no timescale"
+    elif answered is not None:
+        verdict = "on time" if answered <= due else f"late by {calendar.working_days_between(due, answered)} " \
+                                                      f"working days"
+    else:
+        verdict = "overdue" if due < today else "not yet due"
+    approved = [a for a in issue.answers if a.approved_at]
+    return {"ref": issue.ref, "title": issue.title, "category": issue.category, "status": issue.status,
+            "officer": issue.officer_id, "received_on": issue.received_on, "due": due, "basis": basis,
+            "answered_on": answered, "working_days": taken, "verdict": verdict, "contacts": issue.contacts,
+            "answer": approved[-1].final_text if approved else (issue.closed_reason or "")}
+
+
+def review_data(session: Session, customer_id: str, config, now: datetime) -> dict:
+    from spocmail.db.register import Customer
+    from spocmail.deadlines import WorkingCalendar
+    from spocmail.errors import NotFound
+
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
+    tz = config.tz
+    calendar = WorkingCalendar(config.council.holidays)
+    today = now.astimezone(tz).date()
+    weeks = contact_report(session, customer_id, tz, None, now)
+    issues = list(session.scalars(select(Issue).where(Issue.customer_id == customer_id, Issue.status != "merged",
+                                                      Issue.created_at <= now).order_by(Issue.id)))
+    answers = [_answer_row(i, calendar, tz, today) for i in issues]
+    events = [{"at": e.at.astimezone(tz), "action": e.action,
+               "detail": {k: v for k, v in (e.detail or {}).items() if k != "personal_sha256"}}
+              for e in session.scalars(select(AuditEntry).where(
+                  AuditEntry.subject_type == "customer", AuditEntry.subject_id == customer_id, AuditEntry.at <= now,
+                  AuditEntry.action.like("arrangement.%") | AuditEntry.action.like("appeal.%")
+                  | (AuditEntry.action == RESTRICTION_APPLIED)).order_by(AuditEntry.at, AuditEntry.id))]
+    restrictions: dict[str, list] = defaultdict(list)
+    for e in events:
+        if e["action"] == RESTRICTION_APPLIED:
+            restrictions[str(e["detail"].get("kind") or "unspecified")].append(e)
+    by_kind: dict[str, dict] = {}
+    for a in answers:
+        k = by_kind.setdefault(a["category"], {"issues": 0, "answered": 0, "on_time": 0, "late": 0, "days": []})
+        k["issues"] += 1
+        if a["answered_on"]:
+            k["answered"] += 1
+            k["days"].append(a["working_days"])
+        if a["verdict"] == "on time":
+            k["on_time"] += 1
+        elif a["verdict"].startswith("late") or a["verdict"] == "overdue":
+            k["late"] += 1
+    arr = customer.arrangement
+    return {"customer": customer, "arrangement": arr, "weeks": weeks, "answers": answers, "events": events,
+            "restrictions": dict(restrictions), "by_kind": by_kind, "now": now.astimezone(tz),
+            "totals": {"mails": sum(w["mails"] for w in weeks), "new_issues": sum(w["new_issues"] for w in weeks),
+                       "repeats": sum(w["repeats"] for w in weeks), "weeks": len(fill_weeks(weeks))}}
+
+
+PRINT_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; max-width: 60em; margin: 1.5em auto;
+       color: #111; }
+h1 { font-size: 16pt; margin-bottom: .2em } h2 { font-size: 12.5pt; border-bottom: 1px solid #444;
+       margin-top: 1.4em } .meta { color: #444 }
+table { border-collapse: collapse; width: 100%; margin: .4em 0 } th, td { border: 1px solid #999;
+       padding: .15em .35em; text-align: left; vertical-align: top } th { background: #eee }
+td.n { text-align: right } .late { color: #a00; font-weight: bold } .ok { color: #060 }
+.chart svg { width: 100%; height: auto } .answer { white-space: pre-wrap; font-size: 9.5pt }
+.notice { font-size: 9pt; color: #444; border: 1px solid #bbb; padding: .4em }
+@page { size: A4; margin: 16mm 14mm }
+@media print { body { margin: 0; max-width: none } h2 { break-after: avoid } tr { break-inside: avoid }
+       section { break-inside: avoid-page } .pagebreak { break-before: page } a { color: inherit } }
+"""
+
+
+def review_pack_html(session: Session, customer_id: str, config, now: datetime) -> str:
+    """`report review`: a printable pack for the review meeting (HTML with print CSS; print it to PDF)."""
+    import html as h
+
+    d = review_data(session, customer_id, config, now)
+    e = h.escape
+    c, arr = d["customer"], d["arrangement"]
+
+    def day(v) -> str:
+        return v.strftime("%a %-d %b %Y") if v else "—"
+
+    svg = contact_chart(d["weeks"], f"Contact by ISO week ({customer_id})", "svg").decode("utf-8") \
+        if d["weeks"] else "<p>No contact recorded.</p>"
+    svg = svg[svg.find("<svg"):] if "<svg" in svg else svg
+    week_rows = "".join(
+        f"<tr><td>{e(w['week'])}</td><td class=n>{w['mails']}</td><td class=n>{w['new_issues']}</td>"
+        f"<td class=n>{w['repeats']}</td><td>{e(', '.join(f'{k} {v}' for k, v in w['by_channel'].items()))}</td>"
+        f"<td>{e(', '.join(f'{k} {v}' for k, v in w['by_first_contact'].items()))}</td></tr>" for w in d["weeks"])
+    kind_rows = "".join(
+        f"<tr><td>{e(k)}</td><td class=n>{v['issues']}</td><td class=n>{v['answered']}</td>"
+        f"<td class=n>{v['on_time']}</td><td class=n>{v['late']}</td>"
+        f"<td class=n>{(sum(v['days']) / len(v['days'])):.1f}</td></tr>" if v["days"] else
+        f"<tr><td>{e(k)}</td><td class=n>{v['issues']}</td><td class=n>0</td><td class=n>{v['on_time']}</td>"
+        f"<td class=n>{v['late']}</td><td class=n>—</td></tr>" for k, v in sorted(d["by_kind"].items()))
+    issue_rows = "".join(
+        f"<tr><td>{e(a['ref'])}</td><td>{e(a['category'])}</td><td>{e(a['title'])}</td><td>{e(a['officer'] or '')}</td>"
+        f"<td>{day(a['received_on'])}</td><td>{day(a['due'])}<br><small>{e(a['basis'] or '')}</small></td>"
+        f"<td>{day(a['answered_on'])}</td><td class=n>{'' if a['working_days'] is None else a['working_days']}</td>"
+        f"<td class=\"{'ok' if a['verdict'] == 'on time' else 'late' if a['verdict'].startswith(('late', 'overdue')) else ''}\">"
+        f"{e(a['verdict'])}</td><td class=n>{a['contacts']}</td></tr>" for a in d["answers"])
+    answer_blocks = "".join(f"<h3>{e(a['ref'])}: {e(a['title'])}</h3><div class=answer>{e(a['answer'])}</div>"
+                            for a in d["answers"] if a["answer"])
+    current = arr.restrictions if arr is not None else {}
+    restr_rows = "".join(
+        f"<tr><td>{e(kind)}</td><td class=n>{len(evs)}</td><td>{', '.join(day(x['at'].date()) for x in evs)}</td>"
+        f"<td>{e('; '.join(', '.join(f'{k}: {v}' for k, v in x['detail'].items() if k != 'kind') for x in evs if len(x['detail']) > 1))}</td></tr>"
+        for kind, evs in sorted(d["restrictions"].items())) or "<tr><td colspan=4>none applied</td></tr>"
+    event_rows = "".join(f"<tr><td>{day(x['at'].date())}</td><td>{e(x['action'])}</td>"
+                         f"<td>{e(', '.join(f'{k}: {v}' for k, v in x['detail'].items()))}</td></tr>"
+                         for x in d["events"] if x["action"] != RESTRICTION_APPLIED) \
+        or "<tr><td colspan=3>none recorded</td></tr>"
+    t = d["totals"]
+    arrangement = "no arrangement on the register" if arr is None else (
+        f"SPOC {e(arr.spoc.name)}; started {day(arr.start)}; review due {day(arr.review)}; status {e(arr.status)}")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review pack: {e(c.name)}</title>
+<style>{PRINT_CSS}</style></head><body>
+<h1>SPOC arrangement review pack: {e(c.name)}</h1>
+<p class=meta>Customer {e(c.id)}. {arrangement}. Prepared {day(d['now'].date())} by spocmail from the record.</p>
+<p class=notice>For the review meeting only. Officers helping with an issue are told that the arrangement exists
+and what is asked of them, never the reasons for it.</p>
+<section><h2>1. Volumes</h2>
+<p>{t['mails']} contacts over {t['weeks']} weeks; {t['new_issues']} new issues; {t['repeats']} repeats of issues
+already open.</p>
+<div class=chart>{svg}</div>
+<table><tr><th>ISO week</th><th>contacts</th><th>new issues</th><th>repeats</th><th>by channel</th>
+<th>first contacted</th></tr>{week_rows}</table></section>
+<section class=pagebreak><h2>2. Response times against the statutory and local timescales</h2>
+<table><tr><th>kind</th><th>issues</th><th>answered</th><th>on time</th><th>late or overdue</th>
+<th>mean working days to answer</th></tr>{kind_rows}</table>
+<table><tr><th>ref</th><th>kind</th><th>issue</th><th>officer</th><th>received</th><th>due</th><th>answered</th>
+<th>working days</th><th>against the timescale</th><th>contacts</th></tr>{issue_rows}</table></section>
+<section><h2>3. Restrictions applied and their effect</h2>
+<p>In force now: {e(', '.join(f'{k}: {v}' for k, v in current.items()) or 'none')}. FOI, EIR and subject access
+requests are never restricted.</p>
+<table><tr><th>restriction</th><th>times applied</th><th>when</th><th>effect recorded</th></tr>{restr_rows}</table>
+</section>
+<section><h2>4. The arrangement's history</h2>
+<table><tr><th>date</th><th>event</th><th>detail</th></tr>{event_rows}</table></section>
+<section class=pagebreak><h2>5. How each issue was answered</h2>{answer_blocks or '<p>No answers yet.</p>'}</section>
+</body></html>
+"""

@@ -77,3 +77,27 @@ def test_annual_report_holds_no_personal_data(data):
         assert personal not in text
     bad = p.run("report", "annual", "--year", "26", "--json")
     assert bad.code == 2 and "--year" in bad.json()["error"]
+
+
+def test_review_pack_is_printable_html_with_the_chart_timescales_and_restrictions(data, tmp_path):
+    p, _ = data
+    out = tmp_path / "pack" / "jordan.html"
+    doc = p.ok("report", "review", "jordan", "--out", out, "--json", "--now", "2026-12-02T10:00").json()
+    page = out.read_text()
+    assert doc["bytes"] == len(page.encode()) and "@media print" in page and "@page" in page
+    assert "<svg" in page and "2026-W47" in page  # the contact chart, embedded
+    assert "7 contacts over 4 weeks; 5 new issues; 2 repeats" in " ".join(page.split())
+    # each issue against its timescale: statutory for FOI and SAR, local targets for the rest
+    assert "statutory deadline: 20 working days (FOI Act 2000 s.10(1))" in page
+    assert "local target: 15 working days" in page and "local target: 10 working days" in page
+    foi_row = page[page.index("<td>SPOC-2026-0001</td>"):].split("</tr>")[0]
+    assert "Fri 6 Nov 2026" in foi_row and "on time" in foi_row and "<td class=n>4</td>" in foi_row
+    complaint_row = page[page.index("<td>SPOC-2026-0005</td>"):].split("</tr>")[0]
+    assert "Tue 1 Dec 2026" in complaint_row and "overdue" in complaint_row
+    restrictions = page[page.index("3. Restrictions"):page.index("4. The arrangement")]
+    assert "<td>issues_per_week</td><td class=n>2</td><td>Mon 5 Jan 2026, Mon 16 Nov 2026</td>" in restrictions
+    assert "The council spent 1.2 million pounds" in page  # how it was answered
+    assert "unfair" not in page  # the appeal's reasons stay out of the pack (need to know)
+    bad = p.run("report", "review", "jordan", "--out", tmp_path / "x.pdf", "--json")
+    assert bad.code == 2 and "--out" in bad.json()["error"]
+    assert p.run("report", "review", "nobody", "--out", tmp_path / "n.html", "--json").code == 2
