@@ -47,12 +47,17 @@ class ReportError(SpocmailError):
 
 def channel_of(message: Message, decision: Decision) -> str:
     """How the contact reached the council: by mail to the SPOC, by mail to an officer or a member who
-    forwarded it, or logged by hand (letter, phone, in person), as the record's own header says."""
-    try:
-        headers = email.message_from_bytes(message.raw[:65536], policy=email.policy.compat32)
-        logged = (headers.get(CHANNEL_HEADER) or "").strip().lower()
-    except Exception:  # a mail spocmail could not read still counts, as mail
-        logged = ""
+    forwarded it, or logged by hand (letter, phone, in person), as the record's own header says.
+
+    The header is believed only on a record spocmail wrote itself (`spocmail log`): one fetched from a
+    mailbox has a location, and anyone can put any header in a mail."""
+    logged = ""
+    if not message.locations:
+        try:
+            headers = email.message_from_bytes(message.raw[:65536], policy=email.policy.compat32)
+            logged = (headers.get(CHANNEL_HEADER) or "").strip().lower()
+        except Exception:  # a record spocmail could not read still counts, as mail
+            logged = ""
     if logged:
         return logged
     if decision.role in ("officer", "member"):

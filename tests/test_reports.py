@@ -101,3 +101,17 @@ def test_review_pack_is_printable_html_with_the_chart_timescales_and_restriction
     bad = p.run("report", "review", "jordan", "--out", tmp_path / "x.pdf", "--json")
     assert bad.code == 2 and "--out" in bad.json()["error"]
     assert p.run("report", "review", "nobody", "--out", tmp_path / "n.html", "--json").code == 2
+
+
+def test_a_channel_header_in_a_mail_from_outside_is_not_believed(data):
+    from tests.evidence_data import JORDAN, mail
+    from tests.helpers import deliver
+
+    p, _ = data
+    forged = mail(JORDAN, "Phone call", "When is the next planning committee meeting about the depot?",
+                  "Tue, 24 Nov 2026 08:00:00 +0000", "forged@example.org").replace(
+        b"Subject:", b"X-Spocmail-Channel: phone\r\nSubject:", 1)
+    deliver(p.maildir, forged)
+    p.ok("poll", "--once", "--now", "2026-11-24T09:00")
+    weeks = p.ok("report", "contact", "jordan", "--breakdown", "--json", "--now", NOW).json()
+    assert weeks[-1]["week"] == "2026-W48" and weeks[-1]["by_channel"] == {"email": 2}
