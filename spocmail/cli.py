@@ -447,11 +447,16 @@ def issues_show(app: App, ref: str, as_json: bool) -> None:
     """One issue with its messages, requests, answers and responses."""
     from spocmail import filing
 
+    from spocmail.export import issue_corrections
+
     with unit_of_work(app) as session:
         doc = filing.show_issue(session, ref)
+        doc["corrections"] = issue_corrections(session, doc["ref"])  # shown with the record, never in it
     if as_json:
         emit(doc)
         return
+    for c in doc["corrections"]:
+        click.echo(f"CORRECTION {c['at']} by {c['actor']}: {c['text']}")
     click.echo(f"{doc['ref']} [{doc['status']}] {doc['category']} for {doc['customer']}, received {doc['received_on']}"
                + (f", due {doc['due']}" if doc["due"] else ""))
     click.echo(f"  routed to {doc['officer'] or '-'}: {doc['routing_reason']}")

@@ -16,11 +16,15 @@ from sqlalchemy.orm import Session
 from spocmail.db.audit import AuditEntry, AuditPersonal
 from spocmail.db.decisions import Identification
 from spocmail.db.drafts import ResponseDraft
-from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest, Response
+from spocmail.db.issues import Answer, Issue, IssueMessage, Response
 from spocmail.db.mail import Message
 from spocmail.db.outbox import OutboxMail
-from spocmail.db.register import Customer, CustomerAddress
-from spocmail.errors import NotFound
+from spocmail.db.register import Customer
+from spocmail.errors import NotFound, SpocmailError
+
+class ExportError(SpocmailError):
+    exit_code = 2
+
 
 # A correction of the record: an audit entry beside the record it corrects, never an edit of it.
 CORRECTION_ACTION = "record.corrected"
@@ -241,14 +245,11 @@ def correct(session: Session, customer_id: str, text: str, now: datetime, actor:
             issue_ref: str | None = None) -> dict:
     """Record a correction beside the record: append-only, shown with the record and in the export."""
     from spocmail.db import audit
-    from spocmail.errors import SpocmailError
 
     if session.get(Customer, customer_id) is None:
         raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
     if not text.strip():
-        class Empty(SpocmailError):
-            exit_code = 2
-        raise Empty("--text: the correction is empty; say what is wrong in the record and what is right")
+        raise ExportError("--text: the correction is empty; say what is wrong in the record and what is right")
     subject_type, subject_id = "customer", customer_id
     if issue_ref:
         issue = session.scalar(select(Issue).where(Issue.ref == issue_ref.upper()))
@@ -265,3 +266,18 @@ def corrections(session: Session, customer_id: str) -> list[dict]:
     from spocmail.record import show
 
     return [e for e in show(session, customer_id) if e["action"] == CORRECTION_ACTION]
+
+
+def issue_corrections(session: Session, ref: str) -> list[dict]:
+    """The corrections recorded against one issue, oldest first: `at`, `actor`, `text`."""
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.action == CORRECTION_ACTION,
+                                                            AuditEntry.subject_type == "issue",
+                                                            AuditEntry.subject_id == ref).order_by(AuditEntry.id)))
+    if not entries:
+        return []
+    from spocmail.db.audit import full_detail
+
+    personal = {p.entry_id: p for p in session.scalars(select(AuditPersonal).where(
+        AuditPersonal.entry_id.in_([e.id for e in entries])))}
+    return [{"at": e.at.isoformat(), "actor": e.actor,
+             "text": full_detail(e, personal.get(e.id)).get("text", "(erased under retention)")} for e in entries]

@@ -106,6 +106,11 @@ def test_a_correction_is_appended_not_written_over(ended):
         "The committee date we gave was wrong: it is 9 December."]
     issue = p.ok("issues", "show", "SPOC-2026-0003", "--json").json()
     assert issue["title"].startswith("When will the planning committee")  # the record itself is as it was
+    assert [c["text"] for c in issue["corrections"]] == ["The committee date we gave was wrong: it is 9 December."]
+    assert "CORRECTION" in p.ok("issues", "show", "SPOC-2026-0003").out
+    assert p.ok("issues", "show", "SPOC-2026-0001", "--json").json()["corrections"] == []
+    empty = p.run("correct", "jordan", "--text", "  ", "--json")
+    assert empty.code == 2 and "--text" in empty.json()["error"]
     bad = p.run("correct", "jordan", "--issue", "SPOC-2026-0006", "--text", "x", "--json")
     assert bad.code == 2 and "SPOC-2026-0006" in bad.json()["error"]  # Riley's issue, not Jordan's
 
@@ -181,3 +186,25 @@ def test_bad_retention_config_names_file_and_key(ended, text, key):
     p.config.write_text(p.config.read_text() + f"[retention]\n{text}\n")
     bad = p.run("retention", "run", "--json", "--now", AFTER_EXPIRY)
     assert bad.code == 2 and "config.toml" in bad.json()["error"] and f"[retention] {key}" in bad.json()["error"]
+
+
+def test_an_arrangement_reinstated_after_its_end_is_not_deleted(ended):
+    p, db_url = ended
+    lifecycle(db_url, [("2026-12-10T10:00:00+00:00", "jordan", "arrangement.reinstated", {})])
+    done = p.ok("retention", "run", "--json", "--now", AFTER_EXPIRY).json()
+    assert done["deleted"] == {} and done["customers"] == []
+    assert len(p.ok("issues", "list", "--customer", "jordan", "--json").json()) == 5
+    # ended again later: the six months run from the latest end
+    lifecycle(db_url, [("2027-01-15T10:00:00+00:00", "jordan", "arrangement.ended", {})])
+    assert p.ok("retention", "run", "--json", "--now", "2027-07-14T10:00").json()["customers"] == []
+    assert p.ok("retention", "run", "--json", "--now", "2027-07-15T12:00").json()["deleted"]["customers"] == 1
+
+
+def test_months_are_calendar_months_ending_on_the_months_last_day():
+    from datetime import datetime, timezone
+
+    from spocmail.retention import add_months
+
+    utc = timezone.utc
+    assert add_months(datetime(2026, 8, 31, 9, tzinfo=utc), 6) == datetime(2027, 2, 28, 9, tzinfo=utc)
+    assert add_months(datetime(2026, 11, 27, tzinfo=utc), 72) == datetime(2032, 11, 27, tzinfo=utc)
