@@ -60,8 +60,10 @@ class AuditPersonal(Base):
 # Detail keys that carry personal data: addresses, names and free text that may quote the customer.
 PERSONAL_KEYS = frozenset({"email", "recipients", "refused", "text", "forwarded_by", "error", "last_error",
                            "name", "postal_address", "phones", "addresses", "comment"})
-# "reason" is the SPOC's or the council's own words where the subject is a customer or their issue.
-PERSONAL_REASON_SUBJECTS = frozenset({"customer", "issue"})
+# "reason" is personal where the subject is the customer: why an arrangement was started, suspended or ended,
+# or why they appealed (need to know, 001 §4.1). An issue's reasons (an extension, a closure) are the
+# council's account of handling the request and stay in the entry.
+PERSONAL_REASON_SUBJECTS = frozenset({"customer"})
 PERSONAL_DIGEST = "personal_sha256"
 
 
