@@ -447,11 +447,16 @@ def issues_show(app: App, ref: str, as_json: bool) -> None:
     """One issue with its messages, requests, answers and responses."""
     from spocmail import filing
 
+    from spocmail.export import issue_corrections
+
     with unit_of_work(app) as session:
         doc = filing.show_issue(session, ref)
+        doc["corrections"] = issue_corrections(session, doc["ref"])  # shown with the record, never in it
     if as_json:
         emit(doc)
         return
+    for c in doc["corrections"]:
+        click.echo(f"CORRECTION {c['at']} by {c['actor']}: {c['text']}")
     click.echo(f"{doc['ref']} [{doc['status']}] {doc['category']} for {doc['customer']}, received {doc['received_on']}"
                + (f", due {doc['due']}" if doc["due"] else ""))
     click.echo(f"  routed to {doc['officer'] or '-'}: {doc['routing_reason']}")
@@ -746,26 +751,32 @@ def report_group() -> None:
 @report_group.command("contact")
 @click.argument("customer")
 @click.option("--since", metavar="DATE", help="From this date (YYYY-MM-DD).")
+@click.option("--csv", "csv_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the weeks as CSV to FILE.")
+@click.option("--chart", "chart_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the weeks as a chart in FILE (.png or .svg).")
+@click.option("--breakdown", is_flag=True, help="Add each week's mails by_channel and by_first_contact.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 @now_option
 @pass_app
-def report_contact(app: App, customer: str, since: str | None, as_json: bool) -> None:
-    """The customer's own contacts per ISO week: mails, new issues, repeats (as the record stood at --now)."""
-    from datetime import date
+def report_contact(app: App, customer: str, since: str | None, csv_file: Path | None, chart_file: Path | None,
+                   breakdown: bool, as_json: bool) -> None:
+    """The customer's own contacts per ISO week: mails, new issues, repeats, by channel and first contact."""
+    from spocmail import evidcli
 
-    from spocmail.report import contact_volume
-
-    try:
-        since_date = date.fromisoformat(since) if since else None
-    except ValueError:
-        raise click.BadParameter(f"{since!r}: expected a date YYYY-MM-DD", param_hint="--since") from None
-    with unit_of_work(app) as session:
-        rows = contact_volume(session, customer, app.config.tz, since_date, app.clock.now())
+    rows = evidcli.contact(app, customer, since, csv_file, chart_file)
+    if not breakdown:  # the contract's four keys, exactly
+        rows = [{k: r[k] for k in ("week", "mails", "new_issues", "repeats")} for r in rows]
     if as_json:
         emit(rows)
         return
     for r in rows:
         click.echo(f"{r['week']}: {r['mails']} mails, {r['new_issues']} new issues, {r['repeats']} repeats")
+
+
+from spocmail.evidcli import add_commands as _add_evidence_commands  # noqa: E402  (their own module)
+
+_add_evidence_commands(cli, report_group)
 
 
 # ------------------------------------------------------------------ mailbox check

@@ -175,6 +175,19 @@ class SecurityConfig:
     trusted_authserv_id: str | None = None
 
 
+# The kinds of record retention can keep for their own time: an issue's category, or "default" for the rest.
+RETENTION_KINDS = ("foi", "eir", "sar", "complaint", "service-request", "general-enquiry", "no-response")
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    default_months: int = 6  # after the arrangement ends (seed 001)
+    months: tuple[tuple[str, int], ...] = ()  # (kind, months) where a kind keeps its own time (seed 004)
+
+    def months_for(self, kind: str | None) -> int:
+        return dict(self.months).get(kind or "", self.default_months)
+
+
 @dataclass(frozen=True)
 class WebConfig:
     """[web]: the SPOC's web page (spocmail/web). Cookies are Secure unless secure_cookies = false (plain-HTTP
@@ -216,6 +229,7 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -536,9 +550,17 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     )
     r.done()
 
+    r = _Reader(path, "retention", data.get("retention", {}))
+    retention = RetentionConfig(
+        default_months=r.integer("default_months", 6, 1, 1200),
+        months=tuple((kind, r.integer(f"{kind.replace('-', '_')}_months", 0, 1, 1200))
+                     for kind in RETENTION_KINDS if f"{kind.replace('-', '_')}_months" in r.data),
+    )
+    r.done()
+
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage, limits=limits,
                   mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
-                  templates=templates, logging=logging_, security=security, web=web)
+                  templates=templates, logging=logging_, security=security, web=web, retention=retention)
 
 
 def _web(path: Path | None, data: Any) -> WebConfig:

@@ -13,7 +13,8 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spocmail.db.audit import GENESIS, AuditEntry, entry_hash
+from spocmail.db.audit import GENESIS, PERSONAL_DIGEST, AuditEntry, AuditPersonal, entry_hash, full_detail, \
+    personal_digest
 from spocmail.db.issues import Issue
 from spocmail.db.mail import Message
 from spocmail.db.outbox import OutboxMail
@@ -23,16 +24,26 @@ from spocmail.errors import NotFound
 BATCH = 200
 
 
-def entry_json(e: AuditEntry) -> dict:
+# the audit entry in which retention names the entries whose personal part it erased
+ERASED_ACTION = "retention.erased"
+
+
+def entry_json(e: AuditEntry, personal: AuditPersonal | None = None) -> dict:
     return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-            "subject_type": e.subject_type, "subject_id": e.subject_id, "detail": e.detail, "hash": e.hash}
+            "subject_type": e.subject_type, "subject_id": e.subject_id, "detail": full_detail(e, personal),
+            "hash": e.hash}
+
+
+def _personal(session: Session) -> dict[int, AuditPersonal]:
+    return {p.entry_id: p for p in session.scalars(select(AuditPersonal))}
 
 
 def show(session: Session, customer_id: str | None = None) -> list[dict]:
     """The audit log, oldest first; with a customer, the entries about them, their issues, mail and outbox."""
     entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)))
+    personal = _personal(session)
     if customer_id is None:
-        return [entry_json(e) for e in entries]
+        return [entry_json(e, personal.get(e.id)) for e in entries]
     if session.get(Customer, customer_id) is None:
         raise NotFound(f"no customer {customer_id!r} in the register; `spocmail register show` lists them")
     mine = {("customer", customer_id)}
@@ -42,12 +53,15 @@ def show(session: Session, customer_id: str | None = None) -> list[dict]:
     for oid, record_pk, related in session.execute(select(OutboxMail.id, OutboxMail.record_pk, OutboxMail.related)):
         if (related or {}).get("customer") == customer_id or record_pk in messages:
             mine.add(("outbox", str(oid)))
-    return [entry_json(e) for e in entries
+    return [entry_json(e, personal.get(e.id)) for e in entries
             if (e.subject_type, e.subject_id) in mine or (e.detail or {}).get("customer") == customer_id]
 
 
 def _chain_problems(session: Session) -> tuple[list[dict], int, dict | None]:
     problems: list[dict] = []
+    personal = _personal(session)
+    erased: set[int] = set()
+    pending_erasure: list[int] = []
     prev_id, prev_hash, count = None, GENESIS, 0
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=BATCH)).scalars()
     for e in rows:
@@ -60,6 +74,15 @@ def _chain_problems(session: Session) -> tuple[list[dict], int, dict | None]:
             if actual != e.hash:
                 problems.append({**row, "problem": "changed since it was written: its content no longer matches "
                                  "its hash", "expected": e.hash, "found": actual})
+            if e.action == ERASED_ACTION:
+                erased.update(int(i) for i in (e.detail or {}).get("entries", []))
+            digest = (e.detail or {}).get(PERSONAL_DIGEST)
+            side = personal.get(e.id)
+            if digest is not None and side is not None and personal_digest(side.salt, side.data) != digest:
+                problems.append({**row, "problem": "its personal detail (audit_personal) was changed: it no "
+                                 "longer matches the digest in the entry", "expected": digest})
+            elif digest is not None and side is None:
+                pending_erasure.append(e.id)
             if e.prev_hash != prev_hash:
                 if prev_id is None:
                     what = ("the first remaining entry is chained to an earlier one: every entry before "
@@ -72,6 +95,10 @@ def _chain_problems(session: Session) -> tuple[list[dict], int, dict | None]:
                             f"{prev_id} was rewritten")
                 problems.append({**row, "problem": what, "expected": e.prev_hash, "found": prev_hash})
         prev_id, prev_hash = e.id, e.hash or prev_hash
+    for eid in pending_erasure:  # erased by retention is lawful; gone without its record is not
+        if eid not in erased:
+            problems.append({"table": "audit_personal", "id": eid, "problem": "the entry's personal detail is "
+                             f"missing and no {ERASED_ACTION} entry names it: deleted outside retention"})
     head = {"id": prev_id, "hash": prev_hash} if prev_id is not None else None
     return problems, count, head
 

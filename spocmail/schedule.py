@@ -104,6 +104,7 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
         counts = officers.reminders_due(session, config, calendar, now, config.weekly.reminder_days_before)
         done["reminders"], done["overdue"] = counts["reminders"], counts["overdue"]
     done["acknowledgements"] = respond.acknowledge_new(config, db, clock)
+    done["retention"] = retention_due(config, db, now)
     done["outbox"] = flush_outbox(config, db, clock, mailbox)
     log.info("scheduled jobs run", extra={"event": "schedule.run_due", "at": now.isoformat(),
                                           "weekly": len(done["weekly"]), "single_issue": len(done["single_issue"])})
@@ -141,3 +142,14 @@ def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, 
                             now, key=f"deadline:{issue.ref}:{today}", config=config, extra_to=extra)
         sent += 1
     return sent
+
+
+def retention_due(config: Config, db: Database, now: datetime) -> dict:
+    """Once a day (the first run-due of the council's day): delete what retention says has expired."""
+    from spocmail import retention
+
+    today = now.astimezone(config.tz).date()
+    with db.session() as session:
+        if not claim(session, "retention", str(today), now):
+            return {}
+    return retention.run_committed(config, db, now, actor="schedule")["deleted"]

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from spocmail.db import audit, decisions, drafts, issues, lifecycle, mail, outbox, register, web  # noqa: F401  (registers the tables on Base.metadata)
+from spocmail.db import audit, decisions, drafts, issues, lifecycle, mail, outbox, register, retained, web  # noqa: F401  (registers the tables on Base.metadata)
 from spocmail.db.base import Base
 from spocmail.errors import ConfigError, SpocmailError
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import String, event, select, text
@@ -36,6 +37,45 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditPersonal(Base):
+    """The personal part of an entry's detail (addresses, free text), kept beside the entry, not in it.
+
+    The entry itself holds only ids and `personal_sha256`, the digest of this row's salt and data, so the
+    chain covers the personal part too; retention deletes this row (and records which) and the chain still
+    verifies: the log stays append-only, and nothing personal is left in it. The salt keeps the digest from
+    confirming a guessed address once the row is gone.
+    """
+
+    __tablename__ = "audit_personal"
+
+    # the entry's id, without a foreign key: a key on audit_log would make the guard's TRUNCATE refusal
+    # a foreign-key error instead, and nothing ever deletes an entry
+    entry_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    salt: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(default=dict)
+
+
+# Detail keys that carry personal data: addresses, names and free text that may quote the customer.
+PERSONAL_KEYS = frozenset({"email", "recipients", "refused", "text", "forwarded_by", "error", "last_error",
+                           "name", "postal_address", "phones", "addresses", "comment"})
+# "reason" is personal where the subject is the customer: why an arrangement was started, suspended or ended,
+# or why they appealed (need to know, 001 §4.1). An issue's reasons (an extension, a closure) are the
+# council's account of handling the request and stay in the entry.
+PERSONAL_REASON_SUBJECTS = frozenset({"customer"})
+PERSONAL_DIGEST = "personal_sha256"
+
+
+def personal_digest(salt: str, data: dict) -> str:
+    body = json.dumps(_normal(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((salt + "\n" + body).encode("utf-8")).hexdigest()
+
+
+def split_personal(subject_type: str, detail: dict) -> tuple[dict, dict]:
+    personal = {k: v for k, v in detail.items()
+                if k in PERSONAL_KEYS or (k == "reason" and subject_type in PERSONAL_REASON_SUBJECTS)}
+    return {k: v for k, v in detail.items() if k not in personal}, personal
 
 
 def _normal(value):
@@ -82,10 +122,28 @@ def record(session, *, at: datetime, actor: str, action: str, subject_type: str,
     it (no lock-order deadlock between two daemons), and an entry recorded in a savepoint that is rolled back
     goes with it.
     """
+    plain, personal = split_personal(subject_type, _normal(detail))
+    side = None
+    if personal:
+        side = AuditPersonal(salt=secrets.token_hex(16), data=personal)
+        plain[PERSONAL_DIGEST] = personal_digest(side.salt, personal)
     entry = AuditEntry(at=at, actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id),
-                       detail=_normal(detail))
+                       detail=plain)
+    entry.personal = side  # not a column: added beside the entry once it has its id
     session.info.setdefault(_PENDING, []).append((entry, session.get_nested_transaction()))
     return entry
+
+
+def full_detail(entry: AuditEntry, personal: AuditPersonal | None) -> dict:
+    """The entry's detail as it was recorded, with its personal part where that is still held."""
+    detail = dict(entry.detail or {})
+    if PERSONAL_DIGEST in detail:
+        digest = detail.pop(PERSONAL_DIGEST)
+        if personal is not None:
+            detail.update(personal.data or {})
+        else:
+            detail["personal"] = f"erased ({digest[:12]})"
+    return detail
 
 
 _PENDING = "spocmail.audit.pending"
@@ -105,6 +163,12 @@ def _chain_pending(session: Session) -> None:
                                 entry.subject_id, entry.detail)
         session.add(entry)
         next_id, prev = next_id + 1, entry.hash
+    session.flush()
+    for entry, _tx in pending:
+        side = getattr(entry, "personal", None)
+        if side is not None:
+            side.entry_id = entry.id
+            session.add(side)
     session.flush()
 
 
