@@ -41,12 +41,12 @@ from spocmail.record import ERASED_ACTION
 log = logs.get("retention")
 
 ENDED = "arrangement.ended"
-RESUMED = ("arrangement.started", "arrangement.reinstated")
+RESUMED = ("arrangement.reinstated",)  # a register import never restarts an ended arrangement (lifecycle.py)
 
 
 def ended_at(session: Session, customer_id: str) -> datetime | None:
     """The instant the customer's arrangement ended: the latest `arrangement.ended` entry, unless the
-    arrangement was started or reinstated after it (then it has not ended)."""
+    arrangement was reinstated after it (then it has not ended)."""
     last_end = session.scalar(select(AuditEntry.at).where(AuditEntry.subject_type == "customer",
                                                          AuditEntry.subject_id == customer_id,
                                                          AuditEntry.action == ENDED)

@@ -58,10 +58,9 @@ def lifecycle(db_url: str, entries: list[tuple[str, str, str, dict]]) -> None:
 
 
 LIFECYCLE = [
-    ("2026-01-05T09:00:00+00:00", "jordan", "arrangement.started", {}),
+    # arrangement.started: written by `register import` itself when it creates each arrangement
     ("2026-01-05T09:05:00+00:00", "jordan", "restriction.applied", {"kind": "issues_per_week"}),
     ("2026-01-05T09:06:00+00:00", "jordan", "restriction.applied", {"kind": "subjects_closed"}),
-    ("2026-01-05T09:10:00+00:00", "riley", "arrangement.started", {}),
     ("2026-02-01T10:00:00+00:00", "jordan", "appeal.recorded", {"reason": "Jordan Example says it is unfair"}),
     ("2026-02-06T10:00:00+00:00", "jordan", "appeal.decided", {"outcome": "upheld"}),
     ("2026-07-03T10:00:00+00:00", "jordan", "arrangement.reviewed", {"outcome": "continue"}),
