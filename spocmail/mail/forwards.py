@@ -13,69 +13,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import lexicon
 from .addresses import block_address, block_addresses
 from .dates import parse_loose_date
 from .model import Address, Forwarded
 
-# Field names, lower-cased, as Outlook, Gmail, Apple Mail, Thunderbird and phones print them.
-_KEYS = {
-    "from": "from de von da van od fra från от lähettäjä feladó sender afzender remitente mittente expéditeur absender nadawca remetente",
-    "date": "sent date datum gesendet envoyé envoye enviado enviada inviato verzonden wysłane wysłano wyslane anfonwyd dyddiad data fecha sendt skickat lähetetty elküldve отправлено",
-    "to": "to à a an para aan do at til till vastaanottaja címzett кому destinataire destinatario destinatário empfänger",
-    "cc": "cc kopie copie copia cópia kopia dw bcc cco ccn copi",
-    "subject": "subject objet betreff asunto oggetto onderwerp assunto temat pwnc emne ämne aihe tárgy тема sujet",
-    "skip": "reply-to importance wichtigkeit priorité importancia importanza priorità prioriteit urgenza priorytet pwysigrwydd attachments anlagen anexos allegati bijlagen załączniki atodiadau message-id in-reply-to references categories kategorien",
-}
-KEY_OF: dict[str, str] = {}
-for _field, _words in _KEYS.items():
-    for _w in _words.split():
-        KEY_OF.setdefault(_w, _field)
-# multi-word keys
-for _phrase, _field in (
-    ("oddi wrth", "from"), ("sent at", "date"), ("date d'envoi", "date"), ("pièces jointes", "skip"),
-    ("répondre à", "skip"), ("antwort an", "skip"), ("responder a", "skip"), ("rispondi a", "skip"),
-    ("reply to", "skip"), ("enviado em", "date"), ("enviado el", "date"), ("enviada em", "date"),
-    ("gesendet am", "date"), ("envoyé le", "date"), ("inviato il", "date"), ("verzonden op", "date"),
-    ("sent on", "date"), ("data de envio", "date"), ("fecha de envío", "date"), ("wysłano dnia", "date"),
-    ("data wysłania", "date"), ("sent by", "skip"), ("on behalf of", "skip"),
-):
-    KEY_OF[_phrase] = _field
-
-_KEY_ALT = "|".join(sorted((re.escape(k) for k in KEY_OF), key=len, reverse=True))
-_FIELD_LINE = re.compile(
-    r"^[\s*_]*(" + _KEY_ALT + r")[\s*_]*[:：][\s*_]*(.*)$",
-    re.IGNORECASE,
-)
-
+# The field names, banners and subject prefixes of every language and client are data: rules/mail.toml,
+# compiled by lexicon.py.
 _QUOTE_PREFIX = re.compile(r"^((?:[ \t]*>)+)[ \t]?")
-_BANNER = re.compile(r"^[\s*]*[-–—=]{2,}\s*([^-–—=].*?)\s*[-–—=]{2,}[\s*]*$")
-_RULE = re.compile(r"^\s*_{10,}\s*$")
-_APPLE = re.compile(
-    r"^\s*(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|"
-    r"début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|"
-    r"begin doorgestuurd bericht|início da mensagem reencaminhada|início da mensagem encaminhada|"
-    r"początek przekazywanej wiadomości|dechrau neges wedi'i hanfon ymlaen|forwarded message|"
-    r"message transféré|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato)\s*:?\s*$",
-    re.IGNORECASE,
-)
-_FORWARD_WORDS = re.compile(
-    r"forward|weitergeleitet|transf[ée]r|r[ée]exp[ée]di|reenviad|inoltrat|doorgestuurd|encaminhad|reencaminhad|"
-    r"przekazan|ymlaen|hanfon",
-    re.IGNORECASE,
-)
-_ORIGINAL_WORDS = re.compile(
-    r"original|ursprüngliche|d'origine|originale|oorspronkelijk|oryginalna|wreiddiol|message|nachricht|mensaje|messaggio|bericht|mensagem|wiadomo",
-    re.IGNORECASE,
-)
-
-FORWARD_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(fwd?|fw|wg|tr|rv|i|doorst|enc|pd|ymlaen|ymla|vs|vb|vl|videresend|redir)\s*(?:\[\d+\])?\s*[:：]",
-    re.IGNORECASE,
-)
-REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(re|aw|antw|antwort|r|rif|res|odp|ateb|sv)\s*(?:\[\d+\])?\s*[:：]",
-    re.IGNORECASE,
-)
+_BANNER = re.compile(r"^[\s*]*[-–—=*]{2,}\s*([^-–—=*\s].*?)\s*[-–—=*]{2,}[\s*]*$")
+# Outlook's rule above a header block: underscores, or in some versions and gateways dashes or stars
+_RULE = re.compile(r"^\s*(?:_{10,}|-{10,}|\*{10,}|={10,}|—{6,})\s*$")
+_HAS_COLON = re.compile(r"^.{0,60}?[:：]")
 
 
 MAX_INLINE = 50  # header blocks read from one body; real chains are far shorter
@@ -119,11 +68,14 @@ def _norm_key(key: str) -> str:
 
 def field_of(text: str) -> tuple[str, str] | None:
     """(field, value) when a line is a header-block field such as `Envoyé : mercredi ...`."""
-    m = _FIELD_LINE.match(text)
+    if not _HAS_COLON.match(text):
+        return None
+    lex = lexicon.current()
+    m = lex.field_line.match(text)
     if not m:
         return None
     key = _norm_key(m.group(1))
-    name = KEY_OF.get(key)
+    name = lex.key_of.get(key)
     if name is None:
         return None
     return name, m.group(2).strip()
@@ -133,23 +85,17 @@ def banner_kind(text: str) -> tuple[bool, bool] | None:
     """(is a banner, says it is a forward) for a separator line, else None."""
     if _RULE.match(text):
         return True, False
-    if _APPLE.match(text):
+    lex = lexicon.current()
+    if lex.apple.match(text):
         return True, True
     m = _BANNER.match(text)
     if m:
         words = m.group(1)
-        if _FORWARD_WORDS.search(words):
+        if lex.forward_words.search(words):
             return True, True
-        if _ORIGINAL_WORDS.search(words):
+        if lex.original_words.search(words):
             return True, False
     return None
-
-
-_INLINE_SPLIT = re.compile(
-    r"\s+(?=(?:sent|date|to|cc|subject|envoyé|à|objet|gesendet|an|betreff|enviado|para|asunto|inviato|oggetto|"
-    r"verzonden|aan|onderwerp|enviada|assunto|wysłane|do|temat|anfonwyd|at|pwnc)\s*:)",
-    re.IGNORECASE,
-)
 
 
 def _explode_one_line_headers(lines: list[Line]) -> list[Line]:
@@ -158,7 +104,7 @@ def _explode_one_line_headers(lines: list[Line]) -> list[Line]:
     for ln in lines:
         f = field_of(ln.text)
         if f and f[0] == "from" and len(re.findall(r"\b\w+\s*:", ln.text)) >= 3:
-            parts = _INLINE_SPLIT.split(ln.text)
+            parts = lexicon.current().inline_split.split(ln.text)
             fields = [p for p in parts if field_of(p)]
             if len(fields) >= 3 and len(fields) == len(parts):
                 out.extend(Line(ln.depth, p) for p in parts)
@@ -193,7 +139,7 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
     def add_tail(text: str) -> None:
         # a continuation may carry the next fields glued on: "mple.org> Date: Wed, 14 Jan 2026"
         nonlocal last
-        parts = _INLINE_SPLIT.split(text)
+        parts = lexicon.current().inline_split.split(text)
         fields[last] = _join(fields[last], parts[0])
         for part in parts[1:]:
             f = field_of(part)
@@ -385,8 +331,9 @@ def is_reply_subject(subject: str | None) -> bool:
     """True when the outermost prefix says reply (RE:, AW:, ...), not forward."""
     if not subject:
         return False
-    return bool(REPLY_SUBJECT.match(subject)) and not FORWARD_SUBJECT.match(subject)
+    lex = lexicon.current()
+    return bool(lex.reply_subject.match(subject)) and not lex.forward_subject.match(subject)
 
 
 def is_forward_subject(subject: str | None) -> bool:
-    return bool(subject) and bool(FORWARD_SUBJECT.match(subject))
+    return bool(subject) and bool(lexicon.current().forward_subject.match(subject))
