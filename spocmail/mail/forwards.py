@@ -24,6 +24,7 @@ _QUOTE_PREFIX = re.compile(r"^((?:[ \t]*>)+)[ \t]?")
 _BANNER = re.compile(r"^[\s*]*[-–—=*]{2,}\s*([^-–—=*\s].*?)\s*[-–—=*]{2,}[\s*]*$")
 # Outlook's rule above a header block: underscores, or in some versions and gateways dashes or stars
 _RULE = re.compile(r"^\s*(?:_{10,}|-{10,}|\*{10,}|={10,}|—{6,})\s*$")
+_BANNER_PREFIX = re.compile(r"^[\s*]*[-–—=]{3,}\s*[^-–—=:]{3,60}?\s*[-–—=]{3,}")
 _HAS_COLON = re.compile(r"^.{0,60}?[:：]")
 
 
@@ -47,6 +48,41 @@ class Block:
     banner: str | None
     fields: dict[str, str] = field(default_factory=dict)
     repairs: list[str] = field(default_factory=list)
+
+
+# An address in an attribution line: <a@b>, [mailto:a@b], (a@b) or bare
+_ATTR_ADDR = re.compile(r"<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+?)\s*>|\[mailto:([^\]\s]+)\]|\(?\b([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)\b\)?")
+# What may stand between the date and the writer's name: a comma, a time, or a connecting word
+_NAME_CUT = re.compile(
+    r"[,،]\s|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\.?|uhr|น\.|ч\.))?(?:\s*(?:[+-]\d{2}:?\d{2}|gmt[+-]?\d*|utc[+-]?\d*|(?-i:[A-Z]{3,4})))?\s"
+    r"|\b(?:wrote|schrieb|skrev|schreef|escreveu|escribió|a écrit|ha scritto|napisał\(a\)|napisał|napsal\(a\)|napsal|kirjoitti|"
+    r"от|від|пользователь|користувач|používateľ|időpontban|odesílatel|ο/η|كتب|uhr|à|às|um|kl\.|klo|om|alle ore|a las|o|v|в|о|la)\s+",
+    re.IGNORECASE,
+)
+_ATTR_TAIL = re.compile(r"[:：]\s*$")
+
+
+def attribution_sender(text: str) -> tuple[Address, str] | None:
+    """(writer, date text) of an attribution line such as `On 14 Jan 2026, "Jane" <j@x> wrote:`; None without an address."""
+    m = _ATTR_ADDR.search(text)
+    if not m:
+        return None
+    email = next(g for g in m.groups() if g)
+    before = text[: m.start()]
+    after = text[m.end():]
+    quoted = re.search(r"[\"“”]([^\"“”]+)[\"“”]\s*$", before)
+    if quoted:
+        name = quoted.group(1)
+        date_text = before[: quoted.start()]
+    else:
+        cuts = list(_NAME_CUT.finditer(before))
+        start = cuts[-1].end() if cuts else 0
+        name = before[start:]
+        date_text = before[:start]
+    name = re.sub(r"^\s*(?:on|am|le|el|il giorno|op|em|den|dne|w dniu)\s+", "", name.strip(), flags=re.IGNORECASE) if not date_text.strip() else name
+    date_text = (date_text + " " + _ATTR_TAIL.sub("", after)).strip()
+    sender, _hidden = block_address(f"{name.strip()} <{email}>" if name.strip(" ,:(") else email)
+    return sender, date_text
 
 
 def split_lines(text: str) -> list[Line]:
@@ -101,13 +137,30 @@ def banner_kind(text: str) -> tuple[bool, bool] | None:
 def _explode_one_line_headers(lines: list[Line]) -> list[Line]:
     """Some clients (and some HTML) put the whole block on one line: "From: A Sent: B To: C Subject: D"."""
     out: list[Line] = []
+    lex = lexicon.current()
     for ln in lines:
-        f = field_of(ln.text)
-        if f and f[0] == "from" and len(re.findall(r"\b\w+\s*:", ln.text)) >= 3:
-            parts = lexicon.current().inline_split.split(ln.text)
+        text = ln.text
+        if ":" not in text and "：" not in text:
+            out.append(ln)
+            continue
+        # Yahoo's plain text may put the banner and the fields on one line: "----- Forwarded Message ----- From: ..."
+        m = _BANNER_PREFIX.match(text)
+        if m and field_of(text[m.end():].strip()) and banner_kind(m.group(0).strip()):
+            out.append(Line(ln.depth, m.group(0).strip()))
+            text = text[m.end():].strip()
+            ln = Line(ln.depth, text)
+        f = field_of(text)
+        if f and f[0] == "from" and len(re.findall(r"\w\s*[:：]", text)) >= 3:
+            parts = lex.inline_split.split(text)
             fields = [p for p in parts if field_of(p)]
             if len(fields) >= 3 and len(fields) == len(parts):
                 out.extend(Line(ln.depth, p) for p in parts)
+                continue
+            # ... and glue each field to the value before it: "<jane@x.org>To: SPOC ...GMTSubject: Bins"
+            parts = [q for p in parts for q in lex.glued_split.split(p)]
+            fields = [p for p in parts if field_of(p)]
+            if len(fields) >= 3 and len(fields) == len(parts):
+                out.extend(Line(ln.depth, p.strip()) for p in parts)
                 continue
         out.append(ln)
     return out
@@ -239,6 +292,13 @@ def find_blocks(lines: list[Line]) -> list[Block]:
                     blocks.append(Block(i, end, lines[j].depth, banner[1], text, fields, repairs))
                     i = end
                     continue
+            if banner[1] and j < n:
+                # Yahoo, Mail.ru, Outlook 2019: "----- Forwarded Message -----" / "On ... Jane <j@x> wrote:"
+                b = attribution_block(lines, j, i, text)
+                if b is not None:
+                    blocks.append(b)
+                    i = b.end
+                    continue
             i += 1
             continue
         f = field_of(text) if text else None
@@ -250,6 +310,45 @@ def find_blocks(lines: list[Line]) -> list[Block]:
                 continue
         i += 1
     return blocks
+
+
+def is_attribution(text: str) -> bool:
+    """A line that introduces a message by its writer: a reply attribution, or a forward one (rules/mail.toml)."""
+    from .replies import _attribution_line  # the reply reader owns the attribution patterns
+
+    return _attribution_line(text) or bool(lexicon.current().forward_attribution.match(text))
+
+
+def attribution_block(lines: list[Line], j: int, start: int, banner: str | None) -> Block | None:
+    """A forward introduced by an attribution line at line j (joined with the next when Gmail wraps it)."""
+    for span in (1, 2, 3):
+        if j + span > len(lines):
+            return None
+        text = " ".join(ln.text.strip() for ln in lines[j:j + span])
+        if len(text) > 400:
+            return None
+        if "@" in text and is_attribution(text):
+            found = attribution_sender(text)
+            if found is None:
+                return None
+            sender, date_text = found
+            fields = {"from": _as_header(sender)}
+            if date_text:
+                fields["date"] = date_text
+            k = j + span
+            while k < len(lines) and not lines[k].text.strip():
+                k += 1
+            depth = lines[k].depth if k < len(lines) else lines[j].depth
+            return Block(start, j + span, depth, True, banner, fields, [])
+        if not lines[j + span - 1].text.strip():
+            return None
+    return None
+
+
+def _as_header(sender: Address) -> str:
+    if sender.name and sender.email:
+        return f'"{sender.name}" <{sender.email}>'
+    return sender.email or sender.name or ""
 
 
 def _dequote(lines: list[Line], depth: int) -> str:
@@ -285,6 +384,15 @@ def inline_forwards(
     """
     lines = body_lines(text)
     blocks = find_blocks(lines)
+    if not blocks and is_forward_subject(subject):
+        # Outlook 2019 and later introduce the forwarded mail with "On ..., "Jane" <j@x> wrote:" alone
+        for j, ln in enumerate(lines[:400]):
+            t = ln.text.strip()
+            if t and ("@" in t or (j + 1 < len(lines) and "@" in lines[j + 1].text)):
+                b = attribution_block(lines, j, j, None)
+                if b is not None:
+                    blocks = [b]
+                    break
     out = []
     kept = []
     enclosing = subject

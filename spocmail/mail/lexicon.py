@@ -99,11 +99,13 @@ def build(path: Path, data: dict) -> Lexicon:
     field_line = re.compile(r"^[\s*_]*(" + key_alt + r")[\s*_]*[:：][\s*_]*(.*)$", re.IGNORECASE)
     non_from = _alt(k for k, v in key_of.items() if v != "from" and len(k) > 1)
     inline_split = re.compile(r"\s+(?=(?:" + non_from + r")\s*[:：])", re.IGNORECASE)
-    capital = "|".join(
-        re.escape(k[0].upper() + k[1:]) for k in sorted(key_of, key=len, reverse=True)
-        if key_of[k] != "from" and len(k) > 2 and k[0].isalpha() and k[0].lower() != k[0].upper()
-    )
-    glued_split = re.compile(r"(?<=[^\s])(?=(?:" + capital + r")\s?:\s)")
+    def capitalised(min_len: int) -> str:
+        return "|".join(
+            re.escape(k[0].upper() + k[1:]).replace("\\ ", r"\s") for k in sorted(key_of, key=len, reverse=True)
+            if key_of[k] != "from" and len(k) >= min_len and k[0].lower() != k[0].upper()
+        )
+    # after an address any field; after other text only names of three letters or more ("GMTSubject:")
+    glued_split = re.compile(r"(?<=[>\]])(?=(?:" + capitalised(2) + r")\s?:\s)|(?<=[^\s])(?=(?:" + capitalised(3) + r")\s?:\s)")
     for key in ("forward_word_patterns", "original_word_patterns", "attribution_patterns"):
         for p in s("forward", key):
             _compile(path, f"forward] {key}", p)
