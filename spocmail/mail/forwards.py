@@ -51,7 +51,7 @@ class Block:
 
 
 # An address in an attribution line: <a@b>, [mailto:a@b], (a@b) or bare
-_ATTR_ADDR = re.compile(r"<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+?)\s*>|\[mailto:([^\]\s]+)\]|\(?\b([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)\b\)?")
+_ATTR_ADDR = re.compile(r"<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+?)\s*>|\[(?:mailto:)?([^\]\s]+@[^\]\s]+)\]|\(?\b([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)\b\)?")
 # What may stand between the date and the writer's name: a comma, a time, or a connecting word
 _NAME_CUT = re.compile(
     r"[,،]\s|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\.?|uhr|น\.|ч\.))?(?:\s*(?:[+-]\d{2}:?\d{2}|gmt[+-]?\d*|utc[+-]?\d*|(?-i:[A-Z]{3,4})))?\s"
@@ -81,7 +81,8 @@ def attribution_sender(text: str) -> tuple[Address, str] | None:
         date_text = before[:start]
     name = re.sub(r"^\s*(?:on|am|le|el|il giorno|op|em|den|dne|w dniu)\s+", "", name.strip(), flags=re.IGNORECASE) if not date_text.strip() else name
     date_text = (date_text + " " + _ATTR_TAIL.sub("", after)).strip()
-    sender, _hidden = block_address(f"{name.strip()} <{email}>" if name.strip(" ,:(") else email)
+    name = name.strip().rstrip("([").strip()
+    sender, _hidden = block_address(f"{name} <{email}>" if name.strip(" ,:") else email)
     return sender, date_text
 
 

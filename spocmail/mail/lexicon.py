@@ -105,7 +105,7 @@ def build(path: Path, data: dict) -> Lexicon:
             if key_of[k] != "from" and len(k) >= min_len and k[0].lower() != k[0].upper()
         )
     # after an address any field; after other text only names of three letters or more ("GMTSubject:")
-    glued_split = re.compile(r"(?<=[>\]])(?=(?:" + capitalised(2) + r")\s?:\s)|(?<=[^\s])(?=(?:" + capitalised(3) + r")\s?:\s)")
+    glued_split = re.compile(r"(?<=[>\]])(?=(?:" + capitalised(1) + r")\s?:\s)|(?<=[^\s])(?=(?:" + capitalised(3) + r")\s?:\s)")
     for key in ("forward_word_patterns", "original_word_patterns", "attribution_patterns"):
         for p in s("forward", key):
             _compile(path, f"forward] {key}", p)
