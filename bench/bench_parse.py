@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_parse.py [-n 5]
     .venv/bin/python bench/bench_parse.py --compare   # our reader against the PyPI libraries, on the corpus
     .venv/bin/python bench/bench_parse.py --html      # our HTML-to-text against html2text and inscriptis
+    .venv/bin/python bench/bench_parse.py --charsets  # our charset fallback against charset-normalizer
 
 --compare scores, on the same corpus and with the same yardstick as tests/test_mail_corpus.py:
 email-forward-parser and quotequail (forwards), mail-parser-reply, email-reply-parser and
@@ -201,12 +202,27 @@ def compare(talon_python: str | None = None) -> None:
     print("\n".join(rows))
 
 
+def _html_parts() -> list[str]:
+    import email
+    from email import policy
+
+    out = []
+    for path in corpus_files():
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.compat32)
+        for part in msg.walk():
+            if part.get_content_type() == "text/html":
+                data = part.get_payload(decode=True) or b""
+                out.append(data.decode(part.get_content_charset() or "utf-8", errors="replace"))
+    return out
+
+
 def compare_html() -> None:
-    """Score forwards and replies of HTML-only corpus mails with each HTML converter."""
+    """Score forwards and replies of the corpus with each HTML converter, and time each on its HTML parts."""
     from spocmail.mail import html as html_module
 
     scoring = _scoring()
     original = html_module.html_to_text
+    parts = _html_parts()
     for engine in ("spocmail", "html2text", "inscriptis"):
         def convert(html, engine_=engine, **_kw):
             return original(html, engine=engine_)
@@ -217,11 +233,79 @@ def compare_html() -> None:
         try:
             f = scoring.score_forwards(parse_mail, verbose=False)
             r = scoring.score_replies(parse_mail, verbose=False)
-            print(f"html {engine:12} forwards sender {f['sender']:.1%} body {f['body']:.1%} | replies exact {r['exact']:.1%}")
+            start = time.perf_counter()
+            for _ in range(3):
+                for h in parts:
+                    convert(h)
+            per = (time.perf_counter() - start) / (3 * len(parts)) * 1000 if parts else 0.0
+            print(f"html {engine:12} forwards sender {f['sender']:.1%} body {f['body']:.1%} | replies exact {r['exact']:.1%}"
+                  f" | {per:.2f} ms per HTML part ({len(parts)} parts)")
         except ImportError as exc:
             print(f"html {engine:12} not installed ({exc})")
         finally:
             parse_module.html_to_text = original
+
+
+# The legacy charsets a council's mail still arrives in, by the language of the text
+_LEGACY = {"latin": ["cp1252", "iso-8859-15"], "central": ["cp1250", "iso-8859-2"], "cyrillic": ["cp1251", "koi8-r"],
+           "greek": ["cp1253", "iso-8859-7"], "turkish": ["cp1254"], "arabic": ["cp1256"], "japanese": ["shift_jis", "euc-jp"],
+           "chinese": ["gb18030", "big5"], "korean": ["euc-kr"]}
+
+
+def _script_of(text: str) -> str:
+    import unicodedata
+
+    names = " ".join(unicodedata.name(ch, "") for ch in text if ord(ch) > 127)
+    for key, word in (("japanese", "HIRAGANA"), ("japanese", "KATAKANA"), ("korean", "HANGUL"), ("chinese", "CJK"),
+                      ("cyrillic", "CYRILLIC"), ("greek", "GREEK"), ("arabic", "ARABIC")):
+        if word in names:
+            return key
+    if any(ch in text for ch in "łśźżćńőűřěčšžů"):
+        return "central"
+    if any(ch in text for ch in "ğışİ"):
+        return "turkish"
+    return "latin"
+
+
+def compare_charsets() -> None:
+    """Undeclared 8-bit text: re-encode every corpus body (and every line of it with non-ASCII text) in the
+    legacy charsets of its script, drop the label, and count how often each guesser gives the text back."""
+    from spocmail.mail import charsets
+
+    samples: list[tuple[bytes, str, str]] = []
+    for path in corpus_files():
+        text = parse_mail(path.read_bytes()).body_text
+        pieces = [text] + [ln for ln in text.splitlines() if any(ord(c) > 127 for c in ln)]
+        for piece in pieces:
+            if not any(ord(c) > 127 for c in piece):
+                continue
+            for codec in _LEGACY[_script_of(piece)]:
+                try:
+                    samples.append((piece.encode(codec), piece, f"{_script_of(piece)}/{codec}"))
+                except UnicodeEncodeError:
+                    pass
+
+    def ours(data: bytes) -> str:
+        return charsets.decode_bytes(data, None)
+
+    def normalizer(data: bytes) -> str:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        return str(best) if best is not None else data.decode("utf-8", errors="replace")
+
+    for name, fn in (("spocmail", ours), ("charset-normalizer", normalizer)):
+        try:
+            start = time.perf_counter()
+            hits = [(fn(data) == want, kind) for data, want, kind in samples]
+            per = (time.perf_counter() - start) / len(samples) * 1000 if samples else 0.0
+            ok = sum(1 for h, _ in hits if h)
+            kinds = sorted({k for _, k in hits})
+            detail = ", ".join(f"{k} {sum(1 for h, x in hits if h and x == k)}/{sum(1 for _, x in hits if x == k)}" for k in kinds)
+            print(f"charsets {name:20} {ok}/{len(samples)} undeclared samples decoded exactly ({ok / len(samples):.1%}), "
+                  f"{per:.2f} ms each: {detail}")
+        except ImportError as exc:
+            print(f"charsets {name:20} not installed ({exc})")
 
 
 def main() -> None:
@@ -229,12 +313,15 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=5, help="rounds over the corpus")
     ap.add_argument("--compare", action="store_true", help="score the PyPI libraries against ours")
     ap.add_argument("--html", action="store_true", help="score the HTML converters")
+    ap.add_argument("--charsets", action="store_true", help="score the charset guessers on undeclared 8-bit text")
     ap.add_argument("--talon", metavar="PYTHON", help="an interpreter with talon installed, to score it too")
     args = ap.parse_args()
     if args.compare:
         compare(args.talon)
     elif args.html:
         compare_html()
+    elif args.charsets:
+        compare_charsets()
     else:
         bench(args.n)
 
