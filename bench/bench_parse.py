@@ -41,7 +41,8 @@ def _scoring():
 
 
 def corpus_files() -> list[Path]:
-    return sorted(p for p in CORPUS.glob("*/*.eml"))
+    """Every fixture: the generated set (tests/mail/KIND/) and the independent one (tests/mail/u15/KIND/)."""
+    return sorted(p for p in list(CORPUS.glob("*/*.eml")) + list(CORPUS.glob("u15/*/*.eml")))
 
 
 def bench(n: int) -> None:
@@ -308,12 +309,44 @@ def compare_charsets() -> None:
             print(f"charsets {name:20} not installed ({exc})")
 
 
+def _family(path: Path, want: dict) -> str:
+    """A fixture's family: its client (and language), or for the reply sets the kind its name starts with."""
+    if path.parent.name == "replies" and path.parent.parent.name == "u15":
+        return "u15 " + path.stem.split("_")[0]
+    where = "u15 " if path.parent.parent.name == "u15" else ""
+    return f"{where}{want.get('client', '?')}/{want.get('language', '?')}"
+
+
+def families() -> None:
+    """Forwards (original sender) and replies (exact text) per family, for the generated and the independent set."""
+    scoring = _scoring()
+    rows: dict[str, list[int]] = {}
+    for eml, want in scoring.cases("forwards"):
+        mail = parse_mail(eml.read_bytes())
+        for i, exp in enumerate(want.get("forwarded", [])):
+            g = mail.forwarded[i] if i < len(mail.forwarded) else None
+            row = rows.setdefault("forwards " + _family(eml, want), [0, 0])
+            row[1] += 1
+            row[0] += bool(g is not None and scoring.sender_matches(g.from_, exp.get("from", {})))
+    for eml, want in scoring.cases("replies"):
+        got = scoring.norm_ws(parse_mail(eml.read_bytes()).reply_text)
+        accepted = {scoring.norm_ws(want["reply_text"])}
+        if want.get("signoff"):
+            accepted.add(scoring.norm_ws(want["reply_text"] + " " + want["signoff"]))
+        row = rows.setdefault("replies  " + _family(eml, want), [0, 0])
+        row[1] += 1
+        row[0] += got in accepted
+    for name, (ok, n) in sorted(rows.items()):
+        print(f"{name:40} {ok}/{n}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=5, help="rounds over the corpus")
     ap.add_argument("--compare", action="store_true", help="score the PyPI libraries against ours")
     ap.add_argument("--html", action="store_true", help="score the HTML converters")
     ap.add_argument("--charsets", action="store_true", help="score the charset guessers on undeclared 8-bit text")
+    ap.add_argument("--families", action="store_true", help="forwards and replies right, per client/language family")
     ap.add_argument("--talon", metavar="PYTHON", help="an interpreter with talon installed, to score it too")
     args = ap.parse_args()
     if args.compare:
@@ -322,6 +355,8 @@ def main() -> None:
         compare_html()
     elif args.charsets:
         compare_charsets()
+    elif args.families:
+        families()
     else:
         bench(args.n)
 

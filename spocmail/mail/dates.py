@@ -39,7 +39,7 @@ _MONTH_WORDS = {
 _MORE_MONTH_WORDS = {
     1: "ianuarie ian ledna leden led január januári январь января янв січня січень січ januari tammikuuta tammikuu tammik tammi ocak oca ιανουαρίου ιανουάριος ιαν يناير كانون الثاني",
     2: "februarie února únor úno február februári февраль февраля фев февр лютого лютий лют februari helmikuuta helmikuu helmik helmi şubat şub φεβρουαρίου φεβ فبراير شباط",
-    3: "martie března březen bře március márc марта март мар березня березень бер mars maaliskuuta maaliskuu maalisk maalis mart μαρτίου μαρ مارس آذار",
+    3: "martie marts března březen bře március márc марта март мар березня березень бер mars maaliskuuta maaliskuu maalisk maalis mart μαρτίου μαρ مارس آذار",
     4: "aprilie dubna duben dub április ápr апреля апрель апр квітня квітень квіт maaliskuu huhtikuuta huhtikuu huhtik huhti nisan nis απριλίου απρ أبريل ابريل نيسان",
     5: "mai května květen kvě május máj мая май травня травень трав maj toukokuuta toukokuu toukok touko mayıs μαΐου μαΐ μαι مايو أيار",
     6: "iunie iun června červen čvn június jún июня июнь июн червня червень черв juni kesäkuuta kesäkuu kesäk kesä haziran haz ιουνίου ιουν يونيو حزيران",
@@ -62,6 +62,9 @@ _CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s
 _CJK_PM = re.compile(r"午後|下午|오후|晚上")
 # "14. 1. 2026" (Czech, Hungarian, German): spaced numeric dates
 _SPACED_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})(?!\d)")
+# "2026. 06. 04." (Hungarian, Korean): year first, dotted
+_YEAR_FIRST_DOTTED = re.compile(r"(?<!\d)(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})\.?(?!\d)")
+_CJK_AM = re.compile(r"午前|上午|오전|早上")
 
 # Weekday names are dropped before reading; Welsh "Dydd Mawrth" (Tuesday) would otherwise read as March.
 _WEEKDAYS = set(
@@ -134,6 +137,11 @@ def parse_loose_date(text: str | None) -> datetime | None:
             pass
     folded = _fold(raw).replace("\u202f", " ").replace("\xa0", " ")
     folded = _SPACED_NUMERIC.sub(r"\1.\2.\3", folded)
+    folded = _YEAR_FIRST_DOTTED.sub(r"\1/\2/\3 ", folded)
+    if _CJK_PM.search(raw) and not _CJK_DATE.search(raw):
+        t = _TIME.search(folded)
+        if t and int(t.group(1)) < 12:
+            folded = folded[: t.start()] + f"{int(t.group(1)) + 12}:{t.group(2)}" + folded[t.end():]
     cjk = _CJK_DATE.search(raw)
     if cjk:
         t = _TIME.search(raw[cjk.end():])

@@ -48,6 +48,7 @@ class Block:
     banner: str | None
     fields: dict[str, str] = field(default_factory=dict)
     repairs: list[str] = field(default_factory=list)
+    attribution: bool = False  # introduced by "On ... Jane <j@x> wrote:" rather than a From: field
 
 
 # An address in an attribution line: <a@b>, [mailto:a@b], (a@b) or bare
@@ -336,11 +337,24 @@ def attribution_block(lines: list[Line], j: int, start: int, banner: str | None)
             fields = {"from": _as_header(sender)}
             if date_text:
                 fields["date"] = date_text
-            k = j + span
+            end = j + span
+            k = end
             while k < len(lines) and not lines[k].text.strip():
                 k += 1
             depth = lines[k].depth if k < len(lines) else lines[j].depth
-            return Block(start, j + span, depth, True, banner, fields, [])
+            if k < len(lines) and k - end <= 1 and field_of(lines[k].text.strip()):
+                # some clients follow the attribution with the rest of a block: "Subject: ..." / "To: ..."
+                more, after, _repairs = _read_fields(lines, k, lines[k].depth)
+                if "from" not in more:
+                    fields.update({key: v for key, v in more.items() if key not in fields})
+                    end = after
+                    k = end
+                    while k < len(lines) and not lines[k].text.strip():
+                        k += 1
+                    depth = lines[k].depth if k < len(lines) else depth
+            b = Block(start, end, depth, True, banner, fields, [])
+            b.attribution = True
+            return b
         if not lines[j + span - 1].text.strip():
             return None
     return None
@@ -406,6 +420,9 @@ def inline_forwards(
         if not (b.explicit_forward or not is_reply_subject(enclosing)):
             enclosing = block_subject
             continue
+        if block_subject is None and b.attribution and enclosing and is_forward_subject(enclosing):
+            # an attribution shows no subject: the original's is the forward's, less its "FW:"
+            block_subject = enclosing[lexicon.current().forward_subject.match(enclosing).end():].strip() or None
         enclosing = block_subject
         sender, hidden = _from_value(b.fields.get("from", ""))
         date_text = b.fields.get("date") or None
