@@ -295,7 +295,13 @@ def compare_charsets() -> None:
         best = from_bytes(data).best()
         return str(best) if best is not None else data.decode("utf-8", errors="replace")
 
-    for name, fn in (("spocmail", ours), ("charset-normalizer", normalizer)):
+    def cp1252_only(data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+
+    for name, fn in (("cp1252 fallback (old)", cp1252_only), ("charset-normalizer", normalizer), ("spocmail (both)", ours)):
         try:
             start = time.perf_counter()
             hits = [(fn(data) == want, kind) for data, want, kind in samples]

@@ -131,3 +131,21 @@ KEEP = {
 def test_look_alikes_are_kept(case: str):
     body, want = KEEP[case]
     assert reply(body) == want, case
+
+
+# charsets: undeclared 8-bit text (bench/bench_parse.py --charsets measured the choice)
+def test_undeclared_western_text_keeps_the_cp1252_reading():
+    from spocmail.mail.charsets import decode_bytes
+
+    text = "Café opposite Siân’s house – the “bins” weren’t emptied."
+    assert decode_bytes(text.encode("cp1252"), None) == text
+
+
+def test_undeclared_cyrillic_and_japanese_text_is_guessed_not_read_as_cp1252():
+    from spocmail.mail.charsets import decode_bytes
+
+    for text, codec in (("Здравствуйте, мусор у дома не вывозили уже три недели, помогите пожалуйста.", "cp1251"),
+                        ("こんにちは。家の前のごみが三週間も回収されていません。よろしくお願いします。", "shift_jis")):
+        defects: list[str] = []
+        assert decode_bytes(text.encode(codec), None, defects) == text
+        assert any(d.startswith("charset-guessed") for d in defects)
