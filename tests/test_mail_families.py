@@ -80,6 +80,9 @@ REPLIES = {
     "signoff_name_da": ("Det ordner vi fredag.\n\nMed venlig hilsen\nJens Hansen\n", "Det ordner vi fredag."),
     "signoff_name_no": ("Vi fikser det fredag.\n\nMed vennlig hilsen\nOla Nordmann\n", "Vi fikser det fredag."),
     "signoff_name_dash": ("Done on Friday.\n\nCheers\n-Dan\n", "Done on Friday."),
+    "signoff_name_dash_alone": ("Done on Friday.\n\n-Abhishek Kona\n", "Done on Friday."),
+    "signoff_name_sv_non_ascii": ("Klart.\n\nMed vänlig hälsning\nÖrjan Åkesson\n", "Klart."),
+    "signoff_name_no_with_title": ("Fikset.\n\nVennlig hilsen\n\nØystein Nilsen\nSaksbehandler\nTlf: 22 33 44 55\n", "Fikset."),
     # localised attribution lines
     "attrib_de_gmail": ("Erledigt.\n\nAm Mi., 14. Jan. 2026 um 10:15 Uhr schrieb SPOC <spoc@council.gov.uk>:\n> Frage\n", "Erledigt."),
     "attrib_ru_gmail": ("Готово.\n\nср, 14 янв. 2026 г. в 10:15, SPOC <spoc@council.gov.uk>:\n> Вопрос\n", "Готово."),
@@ -119,6 +122,7 @@ KEEP = {
     "just_thanks_dan": ("Thanks, Dan", "Thanks, Dan"),
     "just_thanks_dan_two_lines": ("Thanks,\nDan\n", "Thanks, Dan"),
     "on_monday_i_will": ("On Monday I will visit the site and report back:\nthe skip, the fence and the gate.\n", "On Monday I will visit the site and report back: the skip, the fence and the gate."),
+    "dash_item_not_a_name": ("Done.\n\n- the fence\n", "Done. - the fence"),
     "on_monday_colon": ("On Monday I will check these:\n\n1. the skip\n2. the fence\n", "On Monday I will check these: 1. the skip 2. the fence"),
     "new_paragraph_after_signature": (
         "The fence is ours.\n\nKind regards,\nDan\n\nPS: I have just heard the gate is ours too, so we will fix both on Monday.\n",

@@ -216,9 +216,27 @@ def _is_signature_line(text: str) -> bool:
     return False
 
 
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "af", "la", "le", "du", "da", "di", "ap", "ab", "&", "og", "och", "and"}
+
+
 def _is_name_line(text: str) -> bool:
+    """A writer's name on its own line: "Dan", "-Dan", "Øystein Ås", "Jan van der Berg", "Cllr Siân Llŷr"."""
     t = text.strip().rstrip(",")
-    return bool(t) and len(t) <= 50 and bool(_NAME_LINE.match(t))
+    if not t or len(t) > 50:
+        return False
+    if _NAME_LINE.match(t):
+        return True
+    t = re.sub(r"^[-–—~/]+\s*", "", t)
+    t = re.sub(r"^(?:cllr|councillor|dr|mr|mrs|ms|miss|mx|prof)\.?\s+", "", t, flags=re.IGNORECASE)
+    words = t.split()
+    if not 1 <= len(words) <= 4 or any(ch.isdigit() for ch in t):
+        return False
+    for w in words:
+        if w.lower() in _NAME_PARTICLES:
+            continue
+        if not (w[0].isalpha() and w[0].isupper() and re.fullmatch(r"[^\W\d_][\w.'’-]*", w)):
+            return False
+    return True
 
 
 def _strong(text: str) -> bool:
@@ -259,7 +277,14 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         if i < n - 20:
             break
     # 3. a signature block without a closer: name, job title, council, phone numbers
-    return _trim_sig_block(lines, [])
+    text, sig = _trim_sig_block(lines, [])
+    # 4. a name signed with a dash as the last paragraph: "-Dan", "— Anna Berg"
+    paras = _paragraphs(text)
+    if len(paras) >= 2:
+        a, b = paras[-1]
+        if b - a == 1 and re.match(r"^\s*[-–—~]\s?\S", text[a]) and not text[a].strip().startswith("--") and _is_name_line(text[a]):
+            return text[:a], text[a:] + sig
+    return text, sig
 
 
 def _short_heading(text: str) -> bool:
