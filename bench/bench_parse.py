@@ -5,6 +5,7 @@
     .venv/bin/python bench/bench_parse.py --compare   # our reader against the PyPI libraries, on the corpus
     .venv/bin/python bench/bench_parse.py --html      # our HTML-to-text against html2text and inscriptis
     .venv/bin/python bench/bench_parse.py --charsets  # our charset fallback against charset-normalizer
+    .venv/bin/python bench/bench_parse.py --baseline DIR  # before/after in one run: DIR is an older checkout
 
 --compare scores, on the same corpus and with the same yardstick as tests/test_mail_corpus.py:
 email-forward-parser and quotequail (forwards), mail-parser-reply, email-reply-parser and
@@ -346,6 +347,41 @@ def families() -> None:
         print(f"{name:40} {ok}/{n}")
 
 
+_CPU_RUN = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from spocmail.mail import parse_mail
+blobs = [open(p, "rb").read() for p in sys.argv[3:]]
+for b in blobs:
+    parse_mail(b)
+t = time.process_time()
+for _ in range(int(sys.argv[2])):
+    for b in blobs:
+        parse_mail(b)
+print(int(sys.argv[2]) * len(blobs) / (time.process_time() - t))
+"""
+
+
+def against(baseline: str, n: int, runs: int = 8) -> None:
+    """Parse speed of an older checkout and of this one, alternating runs on the same files, in CPU time.
+
+    CPU time rather than wall time, and alternation, so that other work on a shared machine weighs on
+    both alike; prints the best and the median of each (`git worktree add /tmp/base <ref>` makes DIR).
+    """
+    import statistics
+    import subprocess
+
+    files = [str(p) for p in corpus_files()]
+    res: dict[str, list[float]] = {baseline: [], str(ROOT): []}
+    for _ in range(runs):
+        for root in res:
+            out = subprocess.run([sys.executable, "-c", _CPU_RUN, root, str(n), *files], capture_output=True, text=True, check=True)
+            res[root].append(float(out.stdout))
+    for root, v in res.items():
+        print(f"{root}: {len(files)} mails, best {max(v):.0f}, median {statistics.median(v):.0f} mails per CPU-second "
+              f"({', '.join(f'{x:.0f}' for x in v)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=5, help="rounds over the corpus")
@@ -353,6 +389,7 @@ def main() -> None:
     ap.add_argument("--html", action="store_true", help="score the HTML converters")
     ap.add_argument("--charsets", action="store_true", help="score the charset guessers on undeclared 8-bit text")
     ap.add_argument("--families", action="store_true", help="forwards and replies right, per client/language family")
+    ap.add_argument("--baseline", metavar="DIR", help="an older checkout: time it and this one, alternating")
     ap.add_argument("--talon", metavar="PYTHON", help="an interpreter with talon installed, to score it too")
     args = ap.parse_args()
     if args.compare:
@@ -363,6 +400,8 @@ def main() -> None:
         compare_charsets()
     elif args.families:
         families()
+    elif args.baseline:
+        against(args.baseline, min(args.n, 3))
     else:
         bench(args.n)
 

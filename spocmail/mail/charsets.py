@@ -126,7 +126,7 @@ def _guess(data: bytes) -> tuple[str, str] | None:
 
 def unescape_8bit(value: str) -> str:
     """Header text parsed from bytes carries raw 8-bit bytes as surrogates; decode them as UTF-8 or cp1252."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
     raw = value.encode("utf-8", errors="surrogateescape")
     return decode_bytes(raw, None)

@@ -9,6 +9,7 @@ later block lies in the body of the one before.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -99,21 +100,23 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_key(key: str) -> str:
     key = unicodedata.normalize("NFC", key.strip().lower())
     return re.sub(r"\s+", " ", key)
 
 
+# "Key: value" with stars or underscores around the key (bold in HTML conversions); the key is looked
+# up in the lexicon's table, so the number of languages does not slow this down
+_FIELD_HEAD = re.compile(r"^[\s*_]*([^:：]{1,40}?)[\s*_]*[:：][\s*_]*(.*)$")
+
+
 def field_of(text: str) -> tuple[str, str] | None:
     """(field, value) when a line is a header-block field such as `Envoyé : mercredi ...`."""
-    if not _HAS_COLON.match(text):
-        return None
-    lex = lexicon.current()
-    m = lex.field_line.match(text)
+    m = _FIELD_HEAD.match(text)
     if not m:
         return None
-    key = _norm_key(m.group(1))
-    name = lex.key_of.get(key)
+    name = lexicon.current().key_of.get(_norm_key(m.group(1)))
     if name is None:
         return None
     return name, m.group(2).strip()
@@ -124,7 +127,7 @@ def banner_kind(text: str) -> tuple[bool, bool] | None:
     if _RULE.match(text):
         return True, False
     lex = lexicon.current()
-    if lex.apple.match(text):
+    if len(text) <= 80 and _norm_key(text.strip().rstrip(":：").rstrip()) in lex.banners:
         return True, True
     m = _BANNER.match(text)
     if m:
@@ -269,13 +272,36 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
     return fields, end, repairs
 
 
+# The forward and reply readers read the same body: the last one read is kept (one tuple, replaced
+# whole, so threads never see half of one)
+_last_body: tuple = (None, None, None, None)  # (text, lines, lexicon, blocks)
+
+
 def body_lines(text: str) -> list[Line]:
-    """The body as lines with quote depth, one-line header blocks split into fields."""
-    return _explode_one_line_headers(split_lines(text))
+    """The body as lines with quote depth, one-line header blocks split into fields (treat as read-only)."""
+    global _last_body
+    lex = lexicon.current()
+    last = _last_body
+    if last[0] is text and last[2] is lex:
+        return last[1]
+    lines = _explode_one_line_headers(split_lines(text))
+    _last_body = (text, lines, lex, None)
+    return lines
 
 
 def find_blocks(lines: list[Line]) -> list[Block]:
-    """Every header block in the lines (from body_lines), in order (outermost first)."""
+    """Every header block in the lines (from body_lines), in order (outermost first); treat as read-only."""
+    global _last_body
+    last = _last_body
+    if last[1] is lines and last[3] is not None:
+        return last[3]
+    blocks = _find_blocks(lines)
+    if last[1] is lines:
+        _last_body = (last[0], lines, last[2], blocks)
+    return blocks
+
+
+def _find_blocks(lines: list[Line]) -> list[Block]:
     blocks: list[Block] = []
     i = 0
     n = len(lines)

@@ -42,6 +42,7 @@ class Lexicon:
     inline_split: re.Pattern  # before a field name inside a one-line block
     glued_split: re.Pattern  # before a capitalised field name glued to the previous value (Yahoo)
     apple: re.Pattern
+    banners: frozenset  # the same, as normalised lines, for a lookup per line
     forward_words: re.Pattern
     original_words: re.Pattern
     forward_subject: re.Pattern
@@ -139,7 +140,8 @@ def build(path: Path, data: dict) -> Lexicon:
     )
     closer_with_name = re.compile(r"^\s*(?i:" + closers + r")\s*,\s*[A-ZÀ-ÞĀ-ſ][\w'’-]*(?:\s+[A-ZÀ-ÞĀ-ſ][\w'’-]*){0,3}\s*$")
     list_footer = _compile(path, "reply", r"^\s*(?:" + ("|".join(s("reply", "list_footer_patterns")) or "(?!)") + r")")
-    return Lexicon(key_of, field_line, inline_split, glued_split, apple, forward_words, original_words,
+    banners = frozenset(norm(w).rstrip(":：").strip() for w in s("forward", "banners"))
+    return Lexicon(key_of, field_line, inline_split, glued_split, apple, banners, forward_words, original_words,
                    forward_subject, reply_subject, forward_attribution, attrib_start, attrib_verb_end,
                    attrib_whole, tagline, closer, closer_with_name, list_footer)
 
