@@ -93,6 +93,8 @@ REPLIES = {
     "attrib_ja_gmail": ("済みました。\n\n2026年1月14日(水) 10:15 SPOC <spoc@council.gov.uk>:\n> 質問\n", "済みました。"),
     "attrib_zh_gmail": ("已完成。\n\nSPOC <spoc@council.gov.uk> 于2026年1月14日周三 10:15写道：\n> 问题\n", "已完成。"),
     "attrib_pl_gmail": ("Zrobione.\n\nśr., 14 sty 2026 o 10:15 SPOC <spoc@council.gov.uk> napisał(a):\n> Pytanie\n", "Zrobione."),
+    "attrib_nl_apple": ("Klaar.\n\nOp 17-feb.-2026, om 13:18 heeft SPOC <spoc@council.gov.uk> het volgende geschreven:\n\n> Vraag\n", "Klaar."),
+    "attrib_iso_date_no_verb": ("Done.\n\n2026-03-18 16:04 GMT+00:00 SPOC <spoc@council.gov.uk>:\n\n> Question\n", "Done."),
     "attrib_fr_outlook_unquoted": ("C'est fait.\n\nLe 14 janv. 2026 à 10:15, SPOC <spoc@council.gov.uk> a écrit :\nQuestion\n", "C'est fait."),
     # Outlook's rules drawn with dashes or stars, and localised header blocks
     "rule_dashes": ("Approved.\n\n--------------------------------\nFrom: SPOC <spoc@council.gov.uk>\nSent: 14 January 2026 10:15\nTo: Alex\nSubject: Request\n\nPlease\n", "Approved."),
@@ -107,6 +109,7 @@ REPLIES = {
     "tagline_ru": ("Хорошо.\n\nОтправлено с iPhone\n", "Хорошо."),
     # mailing-list footers
     "list_footer_mailman": ("The meeting moves to Thursday.\n\n_______________________________________________\nPlanning mailing list\nplanning@lists.example.org\nhttps://lists.example.org/mailman/listinfo/planning\n", "The meeting moves to Thursday."),
+    "list_footer_under_dash_name": ("Is there a way to empty the bucket?\n\n-Abhishek Kona\n\n\n_______________________________________________\nriak-users mailing list\nriak-users@lists.example.org\nhttp://lists.example.org/mailman/listinfo/riak-users\n", "Is there a way to empty the bucket?"),
     "list_footer_google_groups": ("Agreed.\n\n--\nYou received this message because you are subscribed to the Google Groups \"Ward\" group.\nTo unsubscribe from this group and stop receiving emails from it, send an email to ward+unsubscribe@googlegroups.com.\n", "Agreed."),
 }
 
@@ -123,6 +126,8 @@ KEEP = {
     "just_thanks_dan_two_lines": ("Thanks,\nDan\n", "Thanks, Dan"),
     "on_monday_i_will": ("On Monday I will visit the site and report back:\nthe skip, the fence and the gate.\n", "On Monday I will visit the site and report back: the skip, the fence and the gate."),
     "dash_item_not_a_name": ("Done.\n\n- the fence\n", "Done. - the fence"),
+    "sent_from_my_desk_sentence": ("Here is another email\n\nSent from my desk, is much easier then my mobile phone.\n", "Here is another email Sent from my desk, is much easier then my mobile phone."),
+    "on_your_host_you_can_run": ("On your remote host you can run:\n\n    telnet 127.0.0.1 52698\n\nThat should connect.\n", "On your remote host you can run: telnet 127.0.0.1 52698 That should connect."),
     "on_monday_colon": ("On Monday I will check these:\n\n1. the skip\n2. the fence\n", "On Monday I will check these: 1. the skip 2. the fence"),
     "new_paragraph_after_signature": (
         "The fence is ours.\n\nKind regards,\nDan\n\nPS: I have just heard the gate is ours too, so we will fix both on Monday.\n",

@@ -249,6 +249,10 @@ def _strong(text: str) -> bool:
 
 def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """(text, signature) for the kept lines of a reply."""
+    return _dash_name(*_split_signature(lines))
+
+
+def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     n = len(lines)
     # 1. the conventional delimiter, phone footers and disclaimers: everything below is signature
     for i, line in enumerate(lines):
@@ -277,8 +281,11 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         if i < n - 20:
             break
     # 3. a signature block without a closer: name, job title, council, phone numbers
-    text, sig = _trim_sig_block(lines, [])
-    # 4. a name signed with a dash as the last paragraph: "-Dan", "— Anna Berg"
+    return _trim_sig_block(lines, [])
+
+
+def _dash_name(text: list[str], sig: list[str]) -> tuple[list[str], list[str]]:
+    """A name signed with a dash as the last paragraph ("-Dan", "— Anna Berg") goes with the signature."""
     paras = _paragraphs(text)
     if len(paras) >= 2:
         a, b = paras[-1]
