@@ -67,6 +67,12 @@ def test_forward_family_gives_the_original_sender(family: str):
     assert forwarded(FORWARDS[family])[:1] == [JANE], family
 
 
+@pytest.mark.parametrize("subject", ["Fwd: Bins", "WG: Bins", "TR: Bins", "VL: Bins", "Пересл.: Bins", "İLT: Bins", "转发: Bins"])
+def test_outlook2019_attribution_under_localised_forward_subjects(subject: str):
+    body = "On Wednesday, January 14, 2026 10:30 AM, \"Jane Doe\" <jane@example.org> wrote:\n\nHello\n"
+    assert forwarded(body, subject) == [JANE]
+
+
 def test_outlook2019_attribution_is_a_forward_only_under_a_forward_subject():
     body = "Thanks, noted.\n\nOn Wednesday, January 14, 2026 10:30 AM, \"Jane Doe\" <jane@example.org> wrote:\n\n> Hello\n"
     assert forwarded(body, subject="RE: Bins") == []

@@ -117,8 +117,9 @@ def build(path: Path, data: dict) -> Lexicon:
     forward_words = _compile(path, "forward", "|".join(s("forward", "forward_word_patterns")) or "(?!)")
     original_words = _compile(path, "forward", "|".join(s("forward", "original_word_patterns")) or "(?!)")
     tag = r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?"
-    forward_subject = re.compile(tag + r"(?:" + _alt(s("forward", "forward_subject_prefixes")) + r")\s*(?:\[\d+\])?\s*[:：]", re.IGNORECASE)
-    reply_subject = re.compile(tag + r"(?:" + _alt(s("forward", "reply_subject_prefixes")) + r")\s*(?:\[\d+\])?\s*[:：]", re.IGNORECASE)
+    # "Fwd:", "WG:", "Пересл.:" (an abbreviation's dot), "RE[2]:"
+    forward_subject = re.compile(tag + r"(?:" + _alt(s("forward", "forward_subject_prefixes")) + r")\.?\s*(?:\[\d+\])?\s*[:：]", re.IGNORECASE)
+    reply_subject = re.compile(tag + r"(?:" + _alt(s("forward", "reply_subject_prefixes")) + r")\.?\s*(?:\[\d+\])?\s*[:：]", re.IGNORECASE)
     forward_attribution = _compile(path, "forward", "|".join(f"(?:{p})" for p in s("forward", "attribution_patterns")) or "(?!)")
     starts = "|".join(s("reply", "attribution_start_patterns")) or "(?!)"
     verbs = "|".join(sorted(s("reply", "attribution_verb_patterns"), key=len, reverse=True)) or "(?!)"
