@@ -8,6 +8,7 @@ from typing import Any, Callable
 from spocmail import deadlines, disclosure, filing, locations, resources, rules, split, templating
 from spocmail.config import Config
 from spocmail.errors import ConfigError
+from spocmail.mail import lexicon as mail_lexicon
 
 # Which loader validates which file. A rules file shipped without an entry here is never checked at
 # start, so tests/test_resources.py fails until one is added.
@@ -21,6 +22,7 @@ LOADERS: dict[str, Callable[[Path], Any]] = {
     "split.toml": split.load_split,
     "followups.toml": filing.load_followups,
     "route.toml": rules.load_route,
+    "mail.toml": mail_lexicon.load,
 }
 
 # A file already found good is not read again while it stays unchanged (the CLI checks on every command).

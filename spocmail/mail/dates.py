@@ -35,10 +35,36 @@ _MONTH_WORDS = {
     11: "november nov novembre november noviembre nov novembre nov november nov novembro nov listopad listopada lis tachwedd tach",
     12: "december dec decembre dezember dez diciembre dic dicembre dic december dec dezembro dez grudzien grudnia gru rhagfyr rhag",
 }
+# ro, cs, hu, ru, uk, sv/no/da, fi, tr, el, ar (stored folded: accents dropped, lower case)
+_MORE_MONTH_WORDS = {
+    1: "ianuarie ian ledna leden led január januári январь января янв січня січень січ januari tammikuuta tammikuu tammik tammi ocak oca ιανουαρίου ιανουάριος ιαν يناير كانون الثاني",
+    2: "februarie února únor úno február februári февраль февраля фев февр лютого лютий лют februari helmikuuta helmikuu helmik helmi şubat şub φεβρουαρίου φεβ فبراير شباط",
+    3: "martie marts března březen bře március márc марта март мар березня березень бер mars maaliskuuta maaliskuu maalisk maalis mart μαρτίου μαρ مارس آذار",
+    4: "aprilie dubna duben dub április ápr апреля апрель апр квітня квітень квіт maaliskuu huhtikuuta huhtikuu huhtik huhti nisan nis απριλίου απρ أبريل ابريل نيسان",
+    5: "mai května květen kvě május máj мая май травня травень трав maj toukokuuta toukokuu toukok touko mayıs μαΐου μαΐ μαι مايو أيار",
+    6: "iunie iun června červen čvn június jún июня июнь июн червня червень черв juni kesäkuuta kesäkuu kesäk kesä haziran haz ιουνίου ιουν يونيو حزيران",
+    7: "iulie iul července červenec čvc július júl июля июль июл липня липень лип juli heinäkuuta heinäkuu heinäk heinä temmuz tem ιουλίου ιουλ يوليو تموز",
+    8: "august srpna srpen srp augusztus aug августа август авг серпня серпень серп augusti elokuuta elokuu elok elo ağustos ağu αυγούστου αυγ أغسطس آب",
+    9: "septembrie sept září zář szeptember szept сентября сентябрь сен сент вересня вересень вер syyskuuta syyskuu syysk syys eylül eyl σεπτεμβρίου σεπ سبتمبر أيلول",
+    10: "octombrie oct října říjen říj október okt октября октябрь окт жовтня жовтень жовт lokakuuta lokakuu lokak loka ekim eki οκτωβρίου οκτ أكتوبر تشرين الأول",
+    11: "noiembrie nov listopadu listopad lis november нояб ноября ноябрь ноя листопада листопад лист marraskuuta marraskuu marrask marras kasım kas νοεμβρίου νοε نوفمبر",
+    12: "decembrie dec prosince prosinec pro december декабря декабрь дек грудня грудень груд desember des joulukuuta joulukuu jouluk joulu aralık ara δεκεμβρίου δεκ ديسمبر كانون",
+}
 MONTHS: dict[str, int] = {}
 for _num, _words in _MONTH_WORDS.items():
     for _w in _words.split():
         MONTHS.setdefault(_w, _num)
+for _num, _words in _MORE_MONTH_WORDS.items():
+    for _w in _words.split():
+        MONTHS.setdefault(_fold(_w), _num)
+# 2026年1月14日, 2026년 1월 14일, with 午後/下午/오후 for the afternoon
+_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+_CJK_PM = re.compile(r"午後|下午|오후|晚上")
+# "14. 1. 2026" (Czech, Hungarian, German): spaced numeric dates
+_SPACED_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})(?!\d)")
+# "2026. 06. 04." (Hungarian, Korean): year first, dotted
+_YEAR_FIRST_DOTTED = re.compile(r"(?<!\d)(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})\.?(?!\d)")
+_CJK_AM = re.compile(r"午前|上午|오전|早上")
 
 # Weekday names are dropped before reading; Welsh "Dydd Mawrth" (Tuesday) would otherwise read as March.
 _WEEKDAYS = set(
@@ -110,6 +136,24 @@ def parse_loose_date(text: str | None) -> datetime | None:
         except (TypeError, ValueError, IndexError, OverflowError):
             pass
     folded = _fold(raw).replace("\u202f", " ").replace("\xa0", " ")
+    folded = _SPACED_NUMERIC.sub(r"\1.\2.\3", folded)
+    folded = _YEAR_FIRST_DOTTED.sub(r"\1/\2/\3 ", folded)
+    if _CJK_PM.search(raw) and not _CJK_DATE.search(raw):
+        t = _TIME.search(folded)
+        if t and int(t.group(1)) < 12:
+            folded = folded[: t.start()] + f"{int(t.group(1)) + 12}:{t.group(2)}" + folded[t.end():]
+    cjk = _CJK_DATE.search(raw)
+    if cjk:
+        t = _TIME.search(raw[cjk.end():])
+        hour, minute = (int(t.group(1)), int(t.group(2))) if t else (0, 0)
+        if _CJK_PM.search(raw) and hour < 12:
+            hour += 12
+        try:
+            value = datetime(int(cjk.group(1)), int(cjk.group(2)), int(cjk.group(3)), hour, minute)
+        except ValueError:
+            return None
+        tz = _tz_from_text(raw[cjk.end():])
+        return value.replace(tzinfo=tz) if tz else aware(value)
     folded = re.sub(r"\bdydd\s+\w+", " ", folded)  # Welsh weekday: "Dydd Mercher"
 
     # ISO 8601 as some systems write it

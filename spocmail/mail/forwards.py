@@ -9,73 +9,24 @@ later block lies in the body of the one before.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import lexicon
 from .addresses import block_address, block_addresses
 from .dates import parse_loose_date
 from .model import Address, Forwarded
 
-# Field names, lower-cased, as Outlook, Gmail, Apple Mail, Thunderbird and phones print them.
-_KEYS = {
-    "from": "from de von da van od fra från от lähettäjä feladó sender afzender remitente mittente expéditeur absender nadawca remetente",
-    "date": "sent date datum gesendet envoyé envoye enviado enviada inviato verzonden wysłane wysłano wyslane anfonwyd dyddiad data fecha sendt skickat lähetetty elküldve отправлено",
-    "to": "to à a an para aan do at til till vastaanottaja címzett кому destinataire destinatario destinatário empfänger",
-    "cc": "cc kopie copie copia cópia kopia dw bcc cco ccn copi",
-    "subject": "subject objet betreff asunto oggetto onderwerp assunto temat pwnc emne ämne aihe tárgy тема sujet",
-    "skip": "reply-to importance wichtigkeit priorité importancia importanza priorità prioriteit urgenza priorytet pwysigrwydd attachments anlagen anexos allegati bijlagen załączniki atodiadau message-id in-reply-to references categories kategorien",
-}
-KEY_OF: dict[str, str] = {}
-for _field, _words in _KEYS.items():
-    for _w in _words.split():
-        KEY_OF.setdefault(_w, _field)
-# multi-word keys
-for _phrase, _field in (
-    ("oddi wrth", "from"), ("sent at", "date"), ("date d'envoi", "date"), ("pièces jointes", "skip"),
-    ("répondre à", "skip"), ("antwort an", "skip"), ("responder a", "skip"), ("rispondi a", "skip"),
-    ("reply to", "skip"), ("enviado em", "date"), ("enviado el", "date"), ("enviada em", "date"),
-    ("gesendet am", "date"), ("envoyé le", "date"), ("inviato il", "date"), ("verzonden op", "date"),
-    ("sent on", "date"), ("data de envio", "date"), ("fecha de envío", "date"), ("wysłano dnia", "date"),
-    ("data wysłania", "date"), ("sent by", "skip"), ("on behalf of", "skip"),
-):
-    KEY_OF[_phrase] = _field
-
-_KEY_ALT = "|".join(sorted((re.escape(k) for k in KEY_OF), key=len, reverse=True))
-_FIELD_LINE = re.compile(
-    r"^[\s*_]*(" + _KEY_ALT + r")[\s*_]*[:：][\s*_]*(.*)$",
-    re.IGNORECASE,
-)
-
+# The field names, banners and subject prefixes of every language and client are data: rules/mail.toml,
+# compiled by lexicon.py.
 _QUOTE_PREFIX = re.compile(r"^((?:[ \t]*>)+)[ \t]?")
-_BANNER = re.compile(r"^[\s*]*[-–—=]{2,}\s*([^-–—=].*?)\s*[-–—=]{2,}[\s*]*$")
-_RULE = re.compile(r"^\s*_{10,}\s*$")
-_APPLE = re.compile(
-    r"^\s*(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|"
-    r"début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|"
-    r"begin doorgestuurd bericht|início da mensagem reencaminhada|início da mensagem encaminhada|"
-    r"początek przekazywanej wiadomości|dechrau neges wedi'i hanfon ymlaen|forwarded message|"
-    r"message transféré|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato)\s*:?\s*$",
-    re.IGNORECASE,
-)
-_FORWARD_WORDS = re.compile(
-    r"forward|weitergeleitet|transf[ée]r|r[ée]exp[ée]di|reenviad|inoltrat|doorgestuurd|encaminhad|reencaminhad|"
-    r"przekazan|ymlaen|hanfon",
-    re.IGNORECASE,
-)
-_ORIGINAL_WORDS = re.compile(
-    r"original|ursprüngliche|d'origine|originale|oorspronkelijk|oryginalna|wreiddiol|message|nachricht|mensaje|messaggio|bericht|mensagem|wiadomo",
-    re.IGNORECASE,
-)
-
-FORWARD_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(fwd?|fw|wg|tr|rv|i|doorst|enc|pd|ymlaen|ymla|vs|vb|vl|videresend|redir)\s*(?:\[\d+\])?\s*[:：]",
-    re.IGNORECASE,
-)
-REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*|\*+\s*external\s*\*+\s*|external\s*:\s*)?(re|aw|antw|antwort|r|rif|res|odp|ateb|sv)\s*(?:\[\d+\])?\s*[:：]",
-    re.IGNORECASE,
-)
+_BANNER = re.compile(r"^[\s*]*[-–—=*]{2,}\s*([^-–—=*\s].*?)\s*[-–—=*]{2,}[\s*]*$")
+# Outlook's rule above a header block: underscores, or in some versions and gateways dashes or stars
+_RULE = re.compile(r"^\s*(?:_{10,}|-{10,}|\*{10,}|={10,}|—{6,})\s*$")
+_BANNER_PREFIX = re.compile(r"^[\s*]*[-–—=]{3,}\s*[^-–—=:]{3,60}?\s*[-–—=]{3,}")
+_HAS_COLON = re.compile(r"^.{0,60}?[:：]")
 
 
 MAX_INLINE = 50  # header blocks read from one body; real chains are far shorter
@@ -98,6 +49,43 @@ class Block:
     banner: str | None
     fields: dict[str, str] = field(default_factory=dict)
     repairs: list[str] = field(default_factory=list)
+    attribution: bool = False  # introduced by "On ... Jane <j@x> wrote:" rather than a From: field
+
+
+# An address in an attribution line: <a@b>, [mailto:a@b], (a@b) or bare
+_ATTR_ADDR = re.compile(r"<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+?)\s*>|\[(?:mailto:)?([^\]\s]+@[^\]\s]+)\]|\(?\b([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)\b\)?")
+# What may stand between the date and the writer's name: a comma, a time, or a connecting word
+_NAME_CUT = re.compile(
+    r"[,،]\s|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?\s?m\.?|uhr|น\.|ч\.))?(?:\s*(?:[+-]\d{2}:?\d{2}|gmt[+-]?\d*|utc[+-]?\d*|(?-i:[A-Z]{3,4})))?\s"
+    r"|\b(?:wrote|schrieb|skrev|schreef|escreveu|escribió|a écrit|ha scritto|napisał\(a\)|napisał|napsal\(a\)|napsal|kirjoitti|"
+    r"от|від|пользователь|користувач|používateľ|időpontban|odesílatel|ο/η|كتب|uhr|à|às|um|kl\.|klo|om|alle ore|a las|o|v|в|о|la)\s+",
+    re.IGNORECASE,
+)
+_ATTR_TAIL = re.compile(r"[:：]\s*$")
+
+
+def attribution_sender(text: str) -> tuple[Address, str] | None:
+    """(writer, date text) of an attribution line such as `On 14 Jan 2026, "Jane" <j@x> wrote:`; None without an address."""
+    m = _ATTR_ADDR.search(text)
+    if not m:
+        return None
+    email = next(g for g in m.groups() if g)
+    before = text[: m.start()]
+    after = text[m.end():]
+    quoted = re.search(r"[\"“”]([^\"“”]+)[\"“”]\s*$", before)
+    if quoted:
+        name = quoted.group(1)
+        date_text = before[: quoted.start()]
+    else:
+        cuts = list(_NAME_CUT.finditer(before))
+        start = cuts[-1].end() if cuts else 0
+        name = before[start:]
+        date_text = before[:start]
+    name = re.sub(r"^\s*(?:on|am|le|el|il giorno|op|em|den|dne|w dniu)\s+", "", name.strip(), flags=re.IGNORECASE) if not date_text.strip() else name
+    date_text = (date_text + " " + _ATTR_TAIL.sub("", after)).strip()
+    name = name.strip().rstrip("([").strip()
+    sender, _hidden = block_address(f"{name} <{email}>" if name.strip(" ,:") else email)
+    return sender, date_text
 
 
 def split_lines(text: str) -> list[Line]:
@@ -112,18 +100,23 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_key(key: str) -> str:
     key = unicodedata.normalize("NFC", key.strip().lower())
     return re.sub(r"\s+", " ", key)
 
 
+# "Key: value" with stars or underscores around the key (bold in HTML conversions); the key is looked
+# up in the lexicon's table, so the number of languages does not slow this down
+_FIELD_HEAD = re.compile(r"^[\s*_]*([^:：]{1,40}?)[\s*_]*[:：][\s*_]*(.*)$")
+
+
 def field_of(text: str) -> tuple[str, str] | None:
     """(field, value) when a line is a header-block field such as `Envoyé : mercredi ...`."""
-    m = _FIELD_LINE.match(text)
+    m = _FIELD_HEAD.match(text)
     if not m:
         return None
-    key = _norm_key(m.group(1))
-    name = KEY_OF.get(key)
+    name = lexicon.current().key_of.get(_norm_key(m.group(1)))
     if name is None:
         return None
     return name, m.group(2).strip()
@@ -133,35 +126,46 @@ def banner_kind(text: str) -> tuple[bool, bool] | None:
     """(is a banner, says it is a forward) for a separator line, else None."""
     if _RULE.match(text):
         return True, False
-    if _APPLE.match(text):
+    lex = lexicon.current()
+    if len(text) <= 80 and _norm_key(text.strip().rstrip(":：").rstrip()) in lex.banners:
         return True, True
     m = _BANNER.match(text)
     if m:
         words = m.group(1)
-        if _FORWARD_WORDS.search(words):
+        if lex.forward_words.search(words):
             return True, True
-        if _ORIGINAL_WORDS.search(words):
+        if lex.original_words.search(words):
             return True, False
     return None
-
-
-_INLINE_SPLIT = re.compile(
-    r"\s+(?=(?:sent|date|to|cc|subject|envoyé|à|objet|gesendet|an|betreff|enviado|para|asunto|inviato|oggetto|"
-    r"verzonden|aan|onderwerp|enviada|assunto|wysłane|do|temat|anfonwyd|at|pwnc)\s*:)",
-    re.IGNORECASE,
-)
 
 
 def _explode_one_line_headers(lines: list[Line]) -> list[Line]:
     """Some clients (and some HTML) put the whole block on one line: "From: A Sent: B To: C Subject: D"."""
     out: list[Line] = []
+    lex = lexicon.current()
     for ln in lines:
-        f = field_of(ln.text)
-        if f and f[0] == "from" and len(re.findall(r"\b\w+\s*:", ln.text)) >= 3:
-            parts = _INLINE_SPLIT.split(ln.text)
+        text = ln.text
+        if ":" not in text and "：" not in text:
+            out.append(ln)
+            continue
+        # Yahoo's plain text may put the banner and the fields on one line: "----- Forwarded Message ----- From: ..."
+        m = _BANNER_PREFIX.match(text)
+        if m and field_of(text[m.end():].strip()) and banner_kind(m.group(0).strip()):
+            out.append(Line(ln.depth, m.group(0).strip()))
+            text = text[m.end():].strip()
+            ln = Line(ln.depth, text)
+        f = field_of(text)
+        if f and f[0] == "from" and len(re.findall(r"\w\s*[:：]", text)) >= 3:
+            parts = lex.inline_split.split(text)
             fields = [p for p in parts if field_of(p)]
             if len(fields) >= 3 and len(fields) == len(parts):
                 out.extend(Line(ln.depth, p) for p in parts)
+                continue
+            # ... and glue each field to the value before it: "<jane@x.org>To: SPOC ...GMTSubject: Bins"
+            parts = [q for p in parts for q in lex.glued_split.split(p)]
+            fields = [p for p in parts if field_of(p)]
+            if len(fields) >= 3 and len(fields) == len(parts):
+                out.extend(Line(ln.depth, p.strip()) for p in parts)
                 continue
         out.append(ln)
     return out
@@ -193,7 +197,7 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
     def add_tail(text: str) -> None:
         # a continuation may carry the next fields glued on: "mple.org> Date: Wed, 14 Jan 2026"
         nonlocal last
-        parts = _INLINE_SPLIT.split(text)
+        parts = lexicon.current().inline_split.split(text)
         fields[last] = _join(fields[last], parts[0])
         for part in parts[1:]:
             f = field_of(part)
@@ -268,13 +272,36 @@ def _read_fields(lines: list[Line], i: int, depth: int) -> tuple[dict[str, str],
     return fields, end, repairs
 
 
+# The forward and reply readers read the same body: the last one read is kept (one tuple, replaced
+# whole, so threads never see half of one)
+_last_body: tuple = (None, None, None, None)  # (text, lines, lexicon, blocks)
+
+
 def body_lines(text: str) -> list[Line]:
-    """The body as lines with quote depth, one-line header blocks split into fields."""
-    return _explode_one_line_headers(split_lines(text))
+    """The body as lines with quote depth, one-line header blocks split into fields (treat as read-only)."""
+    global _last_body
+    lex = lexicon.current()
+    last = _last_body
+    if last[0] is text and last[2] is lex:
+        return last[1]
+    lines = _explode_one_line_headers(split_lines(text))
+    _last_body = (text, lines, lex, None)
+    return lines
 
 
 def find_blocks(lines: list[Line]) -> list[Block]:
-    """Every header block in the lines (from body_lines), in order (outermost first)."""
+    """Every header block in the lines (from body_lines), in order (outermost first); treat as read-only."""
+    global _last_body
+    last = _last_body
+    if last[1] is lines and last[3] is not None:
+        return last[3]
+    blocks = _find_blocks(lines)
+    if last[1] is lines:
+        _last_body = (last[0], lines, last[2], blocks)
+    return blocks
+
+
+def _find_blocks(lines: list[Line]) -> list[Block]:
     blocks: list[Block] = []
     i = 0
     n = len(lines)
@@ -293,6 +320,13 @@ def find_blocks(lines: list[Line]) -> list[Block]:
                     blocks.append(Block(i, end, lines[j].depth, banner[1], text, fields, repairs))
                     i = end
                     continue
+            if banner[1] and j < n:
+                # Yahoo, Mail.ru, Outlook 2019: "----- Forwarded Message -----" / "On ... Jane <j@x> wrote:"
+                b = attribution_block(lines, j, i, text)
+                if b is not None:
+                    blocks.append(b)
+                    i = b.end
+                    continue
             i += 1
             continue
         f = field_of(text) if text else None
@@ -304,6 +338,58 @@ def find_blocks(lines: list[Line]) -> list[Block]:
                 continue
         i += 1
     return blocks
+
+
+def is_attribution(text: str) -> bool:
+    """A line that introduces a message by its writer: a reply attribution, or a forward one (rules/mail.toml)."""
+    from .replies import _attribution_line  # the reply reader owns the attribution patterns
+
+    return _attribution_line(text) or bool(lexicon.current().forward_attribution.match(text))
+
+
+def attribution_block(lines: list[Line], j: int, start: int, banner: str | None) -> Block | None:
+    """A forward introduced by an attribution line at line j (joined with the next when Gmail wraps it)."""
+    for span in (1, 2, 3):
+        if j + span > len(lines):
+            return None
+        text = " ".join(ln.text.strip() for ln in lines[j:j + span])
+        if len(text) > 400:
+            return None
+        if "@" in text and is_attribution(text):
+            found = attribution_sender(text)
+            if found is None:
+                return None
+            sender, date_text = found
+            fields = {"from": _as_header(sender)}
+            if date_text:
+                fields["date"] = date_text
+            end = j + span
+            k = end
+            while k < len(lines) and not lines[k].text.strip():
+                k += 1
+            depth = lines[k].depth if k < len(lines) else lines[j].depth
+            if k < len(lines) and k - end <= 1 and field_of(lines[k].text.strip()):
+                # some clients follow the attribution with the rest of a block: "Subject: ..." / "To: ..."
+                more, after, _repairs = _read_fields(lines, k, lines[k].depth)
+                if "from" not in more:
+                    fields.update({key: v for key, v in more.items() if key not in fields})
+                    end = after
+                    k = end
+                    while k < len(lines) and not lines[k].text.strip():
+                        k += 1
+                    depth = lines[k].depth if k < len(lines) else depth
+            b = Block(start, end, depth, True, banner, fields, [])
+            b.attribution = True
+            return b
+        if not lines[j + span - 1].text.strip():
+            return None
+    return None
+
+
+def _as_header(sender: Address) -> str:
+    if sender.name and sender.email:
+        return f'"{sender.name}" <{sender.email}>'
+    return sender.email or sender.name or ""
 
 
 def _dequote(lines: list[Line], depth: int) -> str:
@@ -339,6 +425,15 @@ def inline_forwards(
     """
     lines = body_lines(text)
     blocks = find_blocks(lines)
+    if not blocks and is_forward_subject(subject):
+        # Outlook 2019 and later introduce the forwarded mail with "On ..., "Jane" <j@x> wrote:" alone
+        for j, ln in enumerate(lines[:400]):
+            t = ln.text.strip()
+            if t and ("@" in t or (j + 1 < len(lines) and "@" in lines[j + 1].text)):
+                b = attribution_block(lines, j, j, None)
+                if b is not None:
+                    blocks = [b]
+                    break
     out = []
     kept = []
     enclosing = subject
@@ -351,6 +446,9 @@ def inline_forwards(
         if not (b.explicit_forward or not is_reply_subject(enclosing)):
             enclosing = block_subject
             continue
+        if block_subject is None and b.attribution and enclosing and is_forward_subject(enclosing):
+            # an attribution shows no subject: the original's is the forward's, less its "FW:"
+            block_subject = enclosing[lexicon.current().forward_subject.match(enclosing).end():].strip() or None
         enclosing = block_subject
         sender, hidden = _from_value(b.fields.get("from", ""))
         date_text = b.fields.get("date") or None
@@ -385,8 +483,9 @@ def is_reply_subject(subject: str | None) -> bool:
     """True when the outermost prefix says reply (RE:, AW:, ...), not forward."""
     if not subject:
         return False
-    return bool(REPLY_SUBJECT.match(subject)) and not FORWARD_SUBJECT.match(subject)
+    lex = lexicon.current()
+    return bool(lex.reply_subject.match(subject)) and not lex.forward_subject.match(subject)
 
 
 def is_forward_subject(subject: str | None) -> bool:
-    return bool(subject) and bool(FORWARD_SUBJECT.match(subject))
+    return bool(subject) and bool(lexicon.current().forward_subject.match(subject))

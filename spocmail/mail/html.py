@@ -5,7 +5,9 @@ plain-text parts look: one line per paragraph or `<br>`, `> ` before blockquoted
 line of underscores where Outlook draws the rule above a reply/forward header
 (`<hr>`, `<div id="divRplyFwdMsg">`, the border-top div of Outlook desktop). html2text and
 inscriptis were measured against this (see bench/bench_parse.py --html): they lose the
-quote structure or add Markdown that breaks header matching.
+quote structure or add Markdown that breaks header matching. Re-measured for issue 15 on both
+corpus sets: inscriptis recovers every forward but one reply fewer (99.0%) and is slower
+(0.98 against 0.86 ms a part), so this converter stays.
 """
 
 from __future__ import annotations

@@ -12,62 +12,36 @@ from __future__ import annotations
 
 import re
 
+from . import lexicon
 from .forwards import Line, banner_kind, body_lines, field_of, find_blocks
 
-# "On <date>, <name> wrote:" and its translations; Gmail may wrap it over two lines.
-_ATTRIB_START = re.compile(
-    r"^\s*(on|am|le|el|il|op|em|w dniu|ar|den|dne|on\s+\w+day)\b",
-    re.IGNORECASE,
-)
-_ATTRIB_END = re.compile(
-    r"(wrote|schrieb|a écrit|a ecrit|escribió|escribio|ha scritto|schreef|escreveu|napisał|napisal|"
-    r"ysgrifennodd|skrev|kirjoitti|написал|写道|sent)\s*(\([^)]*\))?\s*:\s*$",
-    re.IGNORECASE,
-)
-_ATTRIB_WHOLE = re.compile(
-    r"^\s*(?:on|am|le|el|il giorno|il|op|em|w dniu|ar)\b.{4,300}?"
-    r"(?:wrote|schrieb|a écrit|a ecrit|escribió|escribio|ha scritto|schreef|escreveu|napisał\(a\)|napisał|napisal|pisze|"
-    r"ysgrifennodd|skrev)\s*:\s*$"
-    # German and Dutch put the writer after the verb: "Am ... schrieb Jane Doe <jane@x.org>:"
-    r"|^\s*(?:am|op|den)\b.{4,200}?\b(?:schrieb|schreef|skrev)\b.{1,200}:\s*$",
-    re.IGNORECASE,
-)
+# Attribution lines ("On <date>, <name> wrote:" and its translations), device taglines and closers are
+# data: rules/mail.toml, compiled by lexicon.py.
 # "Jane Doe <jane@x.org> wrote:" (Yahoo, some webmail) and "<jane@x.org> schrieb am ...:"
 _ATTRIB_NAME_FIRST = re.compile(r"^\s*.{1,120}?(?:<[^>]+@[^>]+>|\S+@\S+)\s*(?:wrote|schrieb\b.*|a écrit)\s*:\s*$", re.IGNORECASE)
+# Gmail in Russian, Japanese and others prints no verb: "ср, 14 янв. 2026 г. в 10:30, Иван <ivan@x.ru>:"
+_ADDR = r"(?:<[^<>\s]+@[^<>\s]+>|\[mailto:[^\]\s]+\]|\(?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\)?)"
+_ATTRIB_ADDRESS = re.compile(r"^.{0,200}?" + _ADDR + r".{0,80}[:：]\s*$")
+_ATTRIB_TIME = re.compile(r"\d{1,2}[:.h]\d{2}|\b(?:19|20)\d{2}\b|\d{4}年|\d{4}년")
+_FIELD_START = re.compile(r"^[\s*_]*[\w\s'-]{1,30}[\s*_]*[:：]")
+_RULE_LINE = re.compile(r"^\s*(?:_{10,}|-{10,}|\*{10,}|={10,}|—{6,})\s*$")
 
-_SENT_FROM = re.compile(
-    r"^\s*(sent from (?:my |the )?\w[\w .'’-]{0,40}|sent from outlook(?: for \w+)?|sent from mail for windows(?: 10)?|"
-    r"get outlook for (?:ios|android|mac)\b.*|sent via .{1,40}|sent using .{1,40}|sent with .{1,40}|"
-    r"envoyé de mon .{1,30}|envoyé depuis .{1,40}|von (?:meinem )?.{1,40} gesendet|gesendet von .{1,40}|"
-    r"enviado desde mi .{1,30}|enviado desde .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,30}|"
-    r"verzonden vanaf .{1,40}|enviado do meu .{1,30}|wysłane z .{1,40}|anfonwyd o['’]?m .{1,30})[.!]?"
-    r"(?:\s*<[^>]*>|\s*\[[^\]]*\]|\s*\(\S+\))?\s*$",
-    re.IGNORECASE,
-)
 
-_CLOSERS = (
-    "kind regards|kindest regards|best regards|warm regards|warmest regards|regards|many regards|with regards|"
-    "many thanks|thanks|thank you|thanks again|thanks very much|thank you very much|many thanks again|with thanks|"
-    "thanks and regards|thanks & regards|thank you and regards|regards and thanks|thanks in advance|"
-    "best wishes|kind wishes|with best wishes|all the best|best|cheers|yours|yours sincerely|yours faithfully|"
-    "yours truly|sincerely|faithfully|respectfully|ta|take care|speak soon|"
-    "mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|grüße|"
-    "cordialement|bien cordialement|bien à vous|salutations|meilleures salutations|"
-    "saludos|saludos cordiales|un saludo|atentamente|"
-    "cordiali saluti|distinti saluti|saluti|"
-    "met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|"
-    "cumprimentos|atenciosamente|com os melhores cumprimentos|"
-    "pozdrawiam|z poważaniem|z wyrazami szacunku|"
-    "cofion|cofion cynnes|cofion gorau|diolch|diolch yn fawr|yn gywir|"
-    "grazie|grazie mille|gruß|gruss|lg|abs|abraços|obrigado|obrigada|dziękuję|gracias|merci|danke|bedankt|"
-    "dank je|dank u|groetjes|un abrazo|besos|bisous|amitiés|a bientôt|à bientôt"
-)
-# bilingual councils write both: "Cofion / Regards", "Diolch | Thanks"
-_CLOSER = re.compile(
-    r"^\s*(?:" + _CLOSERS + r")\s*[,.!]*(?:\s*[/|]\s*(?:" + _CLOSERS + r")\s*[,.!]*)?\s*[,.!;:—–-]*\s*$", re.IGNORECASE
-)
-# "Thanks, Jane" / "Regards, J" on one line
-_CLOSER_WITH_NAME = re.compile(r"^\s*(?i:" + _CLOSERS + r")\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}\s*$")
+def _closer(text: str) -> bool:
+    return bool(lexicon.current().closer.match(text))
+
+
+def _closer_with_name(text: str) -> bool:
+    return bool(lexicon.current().closer_with_name.match(text))
+
+
+def _tagline(text: str) -> bool:
+    return bool(lexicon.current().tagline.match(text))
+
+
+def _list_footer(text: str) -> bool:
+    return bool(lexicon.current().list_footer.match(text))
+
 
 _DISCLAIMER = re.compile(
     r"^\s*(?:\W{0,3})(this (?:e-?mail|message|communication)(?: and any (?:files|attachments?)| \(including any attachments\))?"
@@ -109,20 +83,38 @@ _PRONOUNS = re.compile(r"^\s*\(?(?:pronouns?:?\s*)?(?:she/her|he/him|they/them)[
 _NAME_LINE = re.compile(r"^\s*(?:(?:cllr|councillor|dr|mr|mrs|ms|miss|mx|prof)\.?\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$")
 
 
+def _attribution_line(text: str) -> bool:
+    """One (joined) line that introduces quoted history: "On ... wrote:", "Jane <j@x> wrote:", "..., Иван <i@x>:"."""
+    if not text.rstrip().endswith((":", "：")):
+        return False
+    lex = lexicon.current()
+    if lex.attrib_whole.match(text) or _ATTRIB_NAME_FIRST.match(text):
+        return True
+    if _FIELD_START.match(text) and field_of(text):
+        return False  # a header-block field ("To: jane@x.org:") is not an attribution
+    if "@" in text and _ATTRIB_ADDRESS.match(text) and (_ATTRIB_TIME.search(text) or lex.attrib_verb_end.search(text)):
+        return True
+    return False
+
+
 def _attribution_at(lines: list[Line], i: int) -> int:
     """How many lines an "On ... wrote:" attribution starting at line i spans (0 when none)."""
     text = lines[i].text.strip()
     if not text or len(text) > 500:
         return 0
-    if _ATTRIB_WHOLE.match(text) or _ATTRIB_NAME_FIRST.match(text):
+    if _attribution_line(text):
         return 1
-    if _ATTRIB_START.match(text) and i + 1 < len(lines):
+    lex = lexicon.current()
+    # Gmail wraps a long attribution: only a line that opens like one, or is cut mid-phrase, continues
+    if i + 1 < len(lines) and lines[i + 1].text.strip() and (
+        lex.attrib_start.match(text) or (not _FIELD_START.match(text) and not re.search(r"[.!?]\s*$", text))
+    ):
         joined = text + " " + lines[i + 1].text.strip()
-        if _ATTRIB_WHOLE.match(joined) and len(joined) < 400:
+        if len(joined) < 400 and _attribution_line(joined):
             return 2
-        if i + 2 < len(lines):
+        if i + 2 < len(lines) and lines[i + 2].text.strip():
             joined2 = joined + " " + lines[i + 2].text.strip()
-            if _ATTRIB_WHOLE.match(joined2) and len(joined2) < 400:
+            if len(joined2) < 400 and _attribution_line(joined2):
                 return 3
     return 0
 
@@ -224,9 +216,27 @@ def _is_signature_line(text: str) -> bool:
     return False
 
 
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "af", "la", "le", "du", "da", "di", "ap", "ab", "&", "og", "och", "and"}
+
+
 def _is_name_line(text: str) -> bool:
+    """A writer's name on its own line: "Dan", "-Dan", "Øystein Ås", "Jan van der Berg", "Cllr Siân Llŷr"."""
     t = text.strip().rstrip(",")
-    return bool(t) and len(t) <= 50 and bool(_NAME_LINE.match(t))
+    if not t or len(t) > 50:
+        return False
+    if _NAME_LINE.match(t):
+        return True
+    t = re.sub(r"^[-–—~/]+\s*", "", t)
+    t = re.sub(r"^(?:cllr|councillor|dr|mr|mrs|ms|miss|mx|prof)\.?\s+", "", t, flags=re.IGNORECASE)
+    words = t.split()
+    if not 1 <= len(words) <= 4 or any(ch.isdigit() for ch in t):
+        return False
+    for w in words:
+        if w.lower() in _NAME_PARTICLES:
+            continue
+        if not (w[0].isalpha() and w[0].isupper() and re.fullmatch(r"[^\W\d_][\w.'’-]*", w)):
+            return False
+    return True
 
 
 def _strong(text: str) -> bool:
@@ -239,14 +249,23 @@ def _strong(text: str) -> bool:
 
 def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """(text, signature) for the kept lines of a reply."""
+    return _dash_name(*_split_signature(lines))
+
+
+def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     n = len(lines)
     # 1. the conventional delimiter, phone footers and disclaimers: everything below is signature
     for i, line in enumerate(lines):
         s = line.rstrip("\r")
         if s in ("-- ", "--", "—") or s.strip() in ("--", "-- ") and not lines[i].strip("- "):
             return lines[:i], lines[i:]
-        if _SENT_FROM.match(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 6:
-            return lines[:i], lines[i:]
+        if _tagline(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 6:
+            return _trim_sig_block(lines[:i], lines[i:])
+        if _list_footer(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 10:
+            j = i
+            while j > 0 and (not lines[j - 1].strip() or _RULE_LINE.match(lines[j - 1]) or re.fullmatch(r"\s*[-_=*~]{2,}\s*", lines[j - 1])):
+                j -= 1
+            return _trim_sig_block(lines[:j], lines[j:])
         if _DISCLAIMER.match(s) and (i == 0 or not lines[i - 1].strip() or _is_signature_line(lines[i - 1])):
             return _trim_sig_block(lines[:i], lines[i:])
     # 2. a closer ("Kind regards") with only a name and contact lines under it
@@ -254,7 +273,7 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         s = lines[i].strip()
         if not s:
             continue
-        if (_CLOSER.match(s) or _CLOSER_WITH_NAME.match(s)) and any(x.strip() for x in lines[:i]):
+        if (_closer(s) or _closer_with_name(s)) and any(x.strip() for x in lines[:i]):
             below = [x for x in lines[i + 1:] if x.strip()]
             if len(below) <= 15 and all(_is_name_line(x) or _is_signature_line(x) or len(x.strip()) <= 40 for x in below):
                 return lines[:i], lines[i:]
@@ -263,6 +282,16 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
             break
     # 3. a signature block without a closer: name, job title, council, phone numbers
     return _trim_sig_block(lines, [])
+
+
+def _dash_name(text: list[str], sig: list[str]) -> tuple[list[str], list[str]]:
+    """A name signed with a dash as the last paragraph ("-Dan", "— Anna Berg") goes with the signature."""
+    paras = _paragraphs(text)
+    if len(paras) >= 2:
+        a, b = paras[-1]
+        if b - a == 1 and re.match(r"^\s*[-–—~]\s?\S", text[a]) and not text[a].strip().startswith("--") and _is_name_line(text[a]):
+            return text[:a], text[a:] + sig
+    return text, sig
 
 
 def _short_heading(text: str) -> bool:
@@ -303,7 +332,7 @@ def _sign_off(lines: list[str]) -> bool:
         return False
     for t in lines:
         t = t.strip()
-        if not (_CLOSER.match(t) or _CLOSER_WITH_NAME.match(t) or _is_name_line(t)):
+        if not (_closer(t) or _closer_with_name(t) or _is_name_line(t)):
             return False
     return True
 
@@ -343,9 +372,9 @@ def _trim_sig_block(text: list[str], sig: list[str]) -> tuple[list[str], list[st
         # but "Thanks\nChris" at its foot goes
         block = text[a:b]
         m = len(block)
-        while m > 0 and _sign_off(block[m - 1:]) and (_CLOSER.match(block[m - 1].strip()) or m == len(block)):
+        while m > 0 and _sign_off(block[m - 1:]) and (_closer(block[m - 1].strip()) or m == len(block)):
             m -= 1
-        if 0 < m < len(block) and any(_CLOSER.match(t.strip()) or _CLOSER_WITH_NAME.match(t.strip()) for t in block[m:]):
+        if 0 < m < len(block) and any(_closer(t.strip()) or _closer_with_name(t.strip()) for t in block[m:]):
             cut = a + m
         break
     if not any(x.strip() for x in text[:cut]):
