@@ -111,9 +111,10 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     if not recipients:
         raise OutboxError(f"a {kind} mail from {from_addr} has no recipient in To, Cc or Bcc")
 
-    out = copy.deepcopy(message)
+    out = _header_copy(message)
     del out["Bcc"]
-    if out["Message-ID"] is None:
+    minted = out["Message-ID"] is None  # ours, random: no stored mail or outbox row can have it (or its bytes)
+    if minted:
         out["Message-ID"] = new_message_id(from_addr.rpartition("@")[2].lower(), now)
     if out["Date"] is None:
         out["Date"] = format_datetime(now)
@@ -121,7 +122,7 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     # CRLF: the bytes stored are exactly the bytes the SMTP server receives and IMAP APPEND takes.
     raw = out.as_bytes(policy=_wire(out))
 
-    clash = session.scalar(select(OutboxMail.id).where(OutboxMail.message_id == message_id))
+    clash = None if minted else session.scalar(select(OutboxMail.id).where(OutboxMail.message_id == message_id))
     if clash is not None:
         raise OutboxError(f"Message-ID {message_id} is already queued as outbox {clash}: "
                           f"a different mail needs its own Message-ID (leave it unset and one is made)")
@@ -131,7 +132,8 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     except (TypeError, ValueError, IndexError):
         date_header = None
     related = dict(related or {})
-    record, created = _record(session, raw, out, message_id, from_name, from_addr, date_header, now, related)
+    record, created = _record(session, raw, out, message_id, from_name, from_addr, date_header, now, related,
+                              minted)
     # ON CONFLICT DO NOTHING, not a savepoint: a concurrent queue of the same dedupe_key waits for the
     # other transaction and then inserts nothing, and the caller's transaction stays whole (pysqlite
     # mishandles SAVEPOINT, letting RELEASE commit the caller's work early).
@@ -157,6 +159,14 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     return row
 
 
+def _header_copy(message: EmailMessage) -> EmailMessage:
+    """A copy whose headers can change without changing `message` (the body parts are shared, not copied:
+    generating the bytes reads them, and only gives a multipart without a boundary the one it chose)."""
+    out = copy.copy(message)
+    out._headers = list(message._headers)
+    return out
+
+
 def _insert_for(session: Session):
     name = session.get_bind().dialect.name
     if name == "postgresql":
@@ -175,13 +185,17 @@ def _log_already(existing: OutboxMail, dedupe_key: str) -> None:
 
 
 def _record(session: Session, raw: bytes, out: EmailMessage, message_id: str, from_name: str | None,
-            from_addr: str, date_header: datetime | None, now: datetime, related: dict) -> tuple[Message, bool]:
-    """The mail in the common record, direction "out", beside every mail that came in; True if stored now."""
+            from_addr: str, date_header: datetime | None, now: datetime, related: dict,
+            minted: bool = False) -> tuple[Message, bool]:
+    """The mail in the common record, direction "out", beside every mail that came in; True if stored now.
+
+    `minted`: the Message-ID was made just now, so neither these bytes nor that Message-ID are stored."""
     sha = hashlib.sha256(raw).hexdigest()
-    existing = session.scalar(select(Message).where(Message.sha256 == sha))
+    existing = None if minted else session.scalar(select(Message).where(Message.sha256 == sha))
     if existing is not None:
         return existing, False
-    reused = session.scalar(select(Message.id).where(Message.message_id == message_id).limit(1)) is not None
+    reused = not minted and session.scalar(select(Message.id).where(Message.message_id == message_id)
+                                           .limit(1)) is not None
     in_reply_to = out["In-Reply-To"]
     customer = related.get("customer")
     record = Message(
