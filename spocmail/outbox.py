@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import uuid
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -262,6 +263,16 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
             query = query.limit(limit)
         due = list(s.scalars(query))
 
+    session = getattr(transport, "session", None)  # SMTP: one event loop and one connection for the flush
+    with session() if session is not None else nullcontext():
+        _send_due(db, transport, clock, due, result, sent_copy, max_attempts, retry_delays)
+    return result
+
+
+def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], result: FlushResult,
+              sent_copy: Callable[[bytes], object] | None, max_attempts: int,
+              retry_delays: tuple[timedelta, ...]) -> None:
+    """Each due mail in turn: claimed and committed as "sending", handed over, then settled."""
     for outbox_id in due:
         with db.session() as s:
             now = clock.now()
@@ -303,7 +314,6 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
             result.sent += 1
             if sent_copy is not None and not _copy_to_sent(db, clock, mail, sent_copy):
                 result.copy_failed += 1
-    return result
 
 
 @dataclass
