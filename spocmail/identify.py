@@ -309,11 +309,14 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5,
 def register_view(session, config, mail: ParsedMail | None = None) -> RegisterView:
     """Snapshot the register for identification; of what spocmail has issued and sent, only what `mail` cites."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from spocmail.db.register import Customer, Member, Officer
 
     customers = []
-    for c in session.scalars(select(Customer).order_by(Customer.id)):
+    # addresses and arrangements in one query each, not two per customer (this runs for every mail)
+    for c in session.scalars(select(Customer).order_by(Customer.id)
+                             .options(selectinload(Customer.addresses), selectinload(Customer.arrangement))):
         by = {"confirmed": [], "suggested": [], "rejected": []}
         for a in c.addresses:
             by[a.status].append(a.email)
