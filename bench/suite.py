@@ -249,8 +249,11 @@ def weekly_compile(s: Servers, backend: str, root: Path, sizes: tuple[int, ...])
             session.commit()
         queries = [0]
 
-        def count(*_args, **_kw):
+        statements: dict[str, int] = {}
+
+        def count(_conn, _cursor, statement, *_args, **_kw):
             queries[0] += 1
+            statements[statement] = statements.get(statement, 0) + 1
 
         event.listen(database.engine, "before_cursor_execute", count)
         calendar = WorkingCalendar(config.council.holidays)
@@ -262,7 +265,8 @@ def weekly_compile(s: Servers, backend: str, root: Path, sizes: tuple[int, ...])
                 compile_weekly(session, "c00", config, calendar, NOW)
                 times.append(time.perf_counter() - t0)
         database.dispose()
-        out[size] = {"seconds": min(times), "queries": queries[0]}
+        out[size] = {"seconds": min(times), "queries": queries[0],
+                     "statements": sorted(statements.items(), key=lambda kv: -kv[1])[:8]}
     return out
 
 
