@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import uuid
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -111,9 +112,10 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     if not recipients:
         raise OutboxError(f"a {kind} mail from {from_addr} has no recipient in To, Cc or Bcc")
 
-    out = copy.deepcopy(message)
+    out = _header_copy(message)
     del out["Bcc"]
-    if out["Message-ID"] is None:
+    minted = out["Message-ID"] is None  # ours, random: no stored mail or outbox row can have it (or its bytes)
+    if minted:
         out["Message-ID"] = new_message_id(from_addr.rpartition("@")[2].lower(), now)
     if out["Date"] is None:
         out["Date"] = format_datetime(now)
@@ -121,7 +123,7 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     # CRLF: the bytes stored are exactly the bytes the SMTP server receives and IMAP APPEND takes.
     raw = out.as_bytes(policy=_wire(out))
 
-    clash = session.scalar(select(OutboxMail.id).where(OutboxMail.message_id == message_id))
+    clash = None if minted else session.scalar(select(OutboxMail.id).where(OutboxMail.message_id == message_id))
     if clash is not None:
         raise OutboxError(f"Message-ID {message_id} is already queued as outbox {clash}: "
                           f"a different mail needs its own Message-ID (leave it unset and one is made)")
@@ -131,7 +133,8 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     except (TypeError, ValueError, IndexError):
         date_header = None
     related = dict(related or {})
-    record, created = _record(session, raw, out, message_id, from_name, from_addr, date_header, now, related)
+    record, created = _record(session, raw, out, message_id, from_name, from_addr, date_header, now, related,
+                              minted)
     # ON CONFLICT DO NOTHING, not a savepoint: a concurrent queue of the same dedupe_key waits for the
     # other transaction and then inserts nothing, and the caller's transaction stays whole (pysqlite
     # mishandles SAVEPOINT, letting RELEASE commit the caller's work early).
@@ -157,6 +160,14 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     return row
 
 
+def _header_copy(message: EmailMessage) -> EmailMessage:
+    """A copy whose headers can change without changing `message` (the body parts are shared, not copied:
+    generating the bytes reads them, and only gives a multipart without a boundary the one it chose)."""
+    out = copy.copy(message)
+    out._headers = list(message._headers)
+    return out
+
+
 def _insert_for(session: Session):
     name = session.get_bind().dialect.name
     if name == "postgresql":
@@ -175,13 +186,17 @@ def _log_already(existing: OutboxMail, dedupe_key: str) -> None:
 
 
 def _record(session: Session, raw: bytes, out: EmailMessage, message_id: str, from_name: str | None,
-            from_addr: str, date_header: datetime | None, now: datetime, related: dict) -> tuple[Message, bool]:
-    """The mail in the common record, direction "out", beside every mail that came in; True if stored now."""
+            from_addr: str, date_header: datetime | None, now: datetime, related: dict,
+            minted: bool = False) -> tuple[Message, bool]:
+    """The mail in the common record, direction "out", beside every mail that came in; True if stored now.
+
+    `minted`: the Message-ID was made just now, so neither these bytes nor that Message-ID are stored."""
     sha = hashlib.sha256(raw).hexdigest()
-    existing = session.scalar(select(Message).where(Message.sha256 == sha))
+    existing = None if minted else session.scalar(select(Message).where(Message.sha256 == sha))
     if existing is not None:
         return existing, False
-    reused = session.scalar(select(Message.id).where(Message.message_id == message_id).limit(1)) is not None
+    reused = not minted and session.scalar(select(Message.id).where(Message.message_id == message_id)
+                                           .limit(1)) is not None
     in_reply_to = out["In-Reply-To"]
     customer = related.get("customer")
     record = Message(
@@ -248,6 +263,16 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
             query = query.limit(limit)
         due = list(s.scalars(query))
 
+    session = getattr(transport, "session", None)  # SMTP: one event loop and one connection for the flush
+    with session() if session is not None else nullcontext():
+        _send_due(db, transport, clock, due, result, sent_copy, max_attempts, retry_delays)
+    return result
+
+
+def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], result: FlushResult,
+              sent_copy: Callable[[bytes], object] | None, max_attempts: int,
+              retry_delays: tuple[timedelta, ...]) -> None:
+    """Each due mail in turn: claimed and committed as "sending", handed over, then settled."""
     for outbox_id in due:
         if stopping.requested():  # still queued: sent at the next flush
             break
@@ -291,7 +316,6 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
             result.sent += 1
             if sent_copy is not None and not _copy_to_sent(db, clock, mail, sent_copy):
                 result.copy_failed += 1
-    return result
 
 
 @dataclass

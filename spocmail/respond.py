@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from spocmail import disclosure, drafts, letters, lifecycle, logs, outbox, restrictions, templating
 from spocmail.config import Config
@@ -106,10 +107,11 @@ def customer_address(session: Session, customer: Customer) -> str:
 
 
 def _state_line(issue: Issue, session: Session, config: Config, today: date | None = None,
-                calendar: WorkingCalendar | None = None) -> str:
+                calendar: WorkingCalendar | None = None, arr: Arrangement | None = None) -> str:
     """An honest line on where a pending issue stands."""
     dept = None
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+    if arr is None:
+        arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
     if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
         officer = session.get(Officer, issue.officer_id)
         dept = officer.department or officer.name
@@ -128,12 +130,6 @@ def _unsent_approved(issue: Issue) -> list[Answer]:
 
 def _answer_text(answers: list[Answer]) -> str:
     return "\n\n".join(a.final_text.strip() for a in answers if a.final_text.strip())
-
-
-def _already_in_response(session: Session, issue: Issue) -> bool:
-    return session.scalar(select(IssueMessage.id).where(IssueMessage.issue_id == issue.id,
-                                                        IssueMessage.role.in_(("response", "single-issue")))
-                          .limit(1)) is not None
 
 
 def _attachments(session: Session, answers: list[Answer], limit: int) -> tuple[list, list[str]]:
@@ -176,7 +172,24 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
     issues: list[Issue] = []
     officer_ids: set[str] = set()
     alone: list[Issue] = []
+    # what each issue needs, in a fixed number of queries whatever the number of issues
     rows = session.scalars(select(Issue).where(Issue.customer_id == customer_id).order_by(Issue.id)).all()
+    answers_of: dict[int, list[Answer]] = {}
+    for a in session.scalars(select(Answer).join(Issue, Issue.id == Answer.issue_id)
+                             .where(Issue.customer_id == customer_id).order_by(Answer.id)):
+        answers_of.setdefault(a.issue_id, []).append(a)
+    for issue in rows:  # the collection as loading it would find it (the query above flushed first)
+        set_committed_value(issue, "answers", answers_of.get(issue.id, []))
+    singles: dict[str, Response] = {}
+    for r in session.scalars(select(Response).where(Response.customer_id == customer_id,
+                                                    Response.kind == "single-issue", Response.status == "queued")
+                             .order_by(Response.id)):
+        singles.setdefault(r.period, r)
+    # held here, so the session's (weak) identity map keeps them and session.get never asks again
+    officers = {o.id: o for o in session.scalars(select(Officer))}
+    in_response = set(session.scalars(select(IssueMessage.issue_id).join(Issue, Issue.id == IssueMessage.issue_id)
+                                      .where(Issue.customer_id == customer_id,
+                                             IssueMessage.role.in_(("response", "single-issue")))))
     for issue in rows:
         approved = _unsent_approved(issue)
         who = disclosure.officer_ids({issue.officer_id, *(a.officer_id for a in issue.answers)})
@@ -193,9 +206,7 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
             issues.append(issue)
             officer_ids.update(a.officer_id for a in approved if a.officer_id)
             continue
-        single = session.scalars(select(Response).where(Response.customer_id == customer_id,
-                                                        Response.kind == "single-issue", Response.period == issue.ref,
-                                                        Response.status == "queued")).first()
+        single = singles.get(issue.ref)
         if single is not None and (since is None or single.queued_at > since):
             when = single.queued_at.astimezone(tz)
             text = (disclosure.separate_line(when) if disclosure.rule_for(issue.category).alone else
@@ -207,20 +218,20 @@ def compile_weekly(session: Session, customer_id: str, config: Config, calendar:
             continue
         carried = restrictions.item_note(issue)  # over the agreed limit: carried to the next period, said so
         if carried:
-            items.append(Item(issue.ref, "pending" if _already_in_response(session, issue) else "new", carried,
+            items.append(Item(issue.ref, "pending" if issue.id in in_response else "new", carried,
                               issue.title, issue.due, issue.statutory_kind, issue.category, who))
             issues.append(issue)
             continue
-        if not _already_in_response(session, issue):
+        if issue.id not in in_response:
             line = f"Received on {issue.received_on:%A %-d %B %Y} and logged as {issue.ref}."
             if issue.officer_id and issue.officer_id not in (arr.spoc_id, arr.deputy_id):
-                officer = session.get(Officer, issue.officer_id)
+                officer = officers[issue.officer_id]
                 line += f" It has been passed to {officer.department or officer.name}."
             line = disclosure.with_date(line, issue, today, calendar)  # honest dates, late or on time
             items.append(Item(issue.ref, "new", line, issue.title, issue.due, issue.statutory_kind,
                               issue.category, who))
         else:
-            items.append(Item(issue.ref, "pending", _state_line(issue, session, config, today, calendar),
+            items.append(Item(issue.ref, "pending", _state_line(issue, session, config, today, calendar, arr),
                               issue.title, issue.due, issue.statutory_kind, issue.category, who))
         issues.append(issue)
     attachments, held = _attachments(session, answers, config.weekly.max_attachment_bytes)

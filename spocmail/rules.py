@@ -95,7 +95,11 @@ class Matcher:
     def hits(self, text: str) -> list[Hit]:
         """Every term found (its first occurrence that no exception silences), in the order the terms are listed."""
         found = []
-        for term, regex in self._terms():
+        folded = _folded(text)
+        for n, (term, regex) in enumerate(self._terms()):
+            words = _phrase_words(term) if n < len(self.phrases) else None
+            if words and not all(w in folded for w in words):
+                continue  # a word of the phrase is absent, so its regex cannot match: skip the scan
             for m in regex.finditer(text):
                 if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                     found.append(Hit(term, m.start(), m.end(), m.group(0)))
@@ -106,6 +110,23 @@ class Matcher:
         """The earliest hit in the text; at the same place, the longest (the most specific phrase)."""
         hits = self.hits(text)
         return min(hits, key=lambda h: (h.start, -(h.end - h.start))) if hits else None
+
+
+# Under re.IGNORECASE these two match an ASCII letter that their lower() does not contain.
+_FOLD_EXTRA = {0x131: "i", 0x17F: "s"}
+
+
+@lru_cache(maxsize=4)
+def _folded(text: str) -> str:
+    """The text lowercased for the phrase pre-check: every ASCII word a phrase regex matches is in it."""
+    return text.lower().translate(_FOLD_EXTRA)
+
+
+@lru_cache(maxsize=4096)
+def _phrase_words(phrase: str) -> tuple[str, ...] | None:
+    """The words phrase_regex(phrase) must find literally, lowercased; None (no pre-check) for non-ASCII words."""
+    words = tuple(w.lower() for w in re.split(r"[\s\-]+", phrase.strip()) if w)
+    return words if all(w.isascii() for w in words) else None
 
 
 @lru_cache(maxsize=4096)

@@ -9,10 +9,11 @@ import os
 import re
 import ssl
 import tempfile
+from contextlib import contextmanager
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Coroutine, Protocol, TypeVar
+from typing import Coroutine, Iterator, Protocol, TypeVar
 
 from spocmail.config import SECURITY, Config, is_loopback
 from spocmail.errors import ConfigError, SpocmailError
@@ -144,12 +145,69 @@ class SmtpTransport:
     def __repr__(self) -> str:
         return f"SmtpTransport({self.server!r}, security={self.security!r})"
 
+    _runner: asyncio.Runner | None = None
+    _client = None  # the connection a session keeps between mails
+
+    @contextmanager
+    def session(self) -> Iterator["SmtpTransport"]:
+        """One event loop and one SMTP connection for every send inside (outbox.flush): connected at the first
+        send, checked with NOOP before each later one, and dropped after any failure (the next send connects
+        afresh), so what a failure means for a mail is exactly as with a connection per mail."""
+        if self._runner is not None:
+            yield self
+            return
+        self._runner = asyncio.Runner()
+        try:
+            yield self
+        finally:
+            client, self._client = self._client, None
+            try:
+                if client is not None and client.is_connected:
+                    self._runner.run(_quietly(client.quit()))
+            finally:
+                self._runner.close()
+                self._runner = None
+
     def send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
         if not recipients:
             raise TransportError("the mail has no recipients", temporary=False)
+        if self._runner is not None:
+            return self._runner.run(self._send_kept(raw, mail_from, list(recipients)))
         return _run(self._send(raw, mail_from, list(recipients)))
 
+    async def _send_kept(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        from aiosmtplib import SMTPException
+
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                if not client.is_connected:
+                    raise OSError("closed")
+                await client.noop()
+            except (SMTPException, OSError, asyncio.TimeoutError):
+                if client.is_connected:
+                    client.close()
+                client = None
+        if client is None:
+            client = await self._connect()
+        try:
+            refused = await self._transaction(client, raw, mail_from, recipients, keep=True)
+        except BaseException:
+            if client.is_connected:
+                client.close()
+            raise
+        self._client = client
+        return refused
+
     async def _send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+        client = await self._connect()
+        try:
+            return await self._transaction(client, raw, mail_from, recipients)
+        finally:
+            if client.is_connected:
+                client.close()
+
+    async def _connect(self):
         import aiosmtplib
         from aiosmtplib import SMTPAuthenticationError, SMTPException, SMTPResponseException
 
@@ -180,11 +238,7 @@ class SmtpTransport:
 
         if self.token_provider is not None:
             await self._xoauth2(client)
-        try:
-            return await self._transaction(client, raw, mail_from, recipients)
-        finally:
-            if client.is_connected:
-                client.close()
+        return client
 
     async def _xoauth2(self, client) -> None:
         """AUTH XOAUTH2 (a JSON error challenge, 334, is answered with an empty line to get the verdict)."""
@@ -222,7 +276,8 @@ class SmtpTransport:
                 f"(Microsoft: SMTP.SendAsApp, SMTP AUTH enabled for the mailbox; Google: domain-wide delegation "
                 f"for https://mail.google.com/)", temporary=True, code=response.code, affects_all=True)
 
-    async def _transaction(self, client, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
+    async def _transaction(self, client, raw: bytes, mail_from: str, recipients: list[str],
+                           keep: bool = False) -> Refused:
         from aiosmtplib import SMTPDataError, SMTPException, SMTPRecipientRefused, SMTPResponseException
 
         # 2. the envelope: nothing is handed over yet, so every failure here is certain.
@@ -259,7 +314,8 @@ class SmtpTransport:
         except (SMTPException, OSError, asyncio.TimeoutError) as exc:
             raise DeliveryUncertain(f"SMTP {self.server}: the connection broke while the mail was being handed "
                                     f"over ({_describe(exc)}); the server may or may not have it") from None
-        await _quietly(client.quit())
+        if not keep:
+            await _quietly(client.quit())
         return refused
 
 
