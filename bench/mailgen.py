@@ -48,7 +48,7 @@ def register(customers: int = CUSTOMERS) -> str:
     for i in range(customers):
         out.append(f'\n[[customer]]\nid = "c{i:02d}"\nname = "Customer {i:02d} Sample"\n'
                    f'addresses = ["c{i:02d}@example.net"]\nspoc = "spoc-officer"\ndeputy = "spoc-deputy"\n'
-                   f'start = 2026-01-05\nreview = 2027-07-05\nweekly = {{ day = "FRI", time = "12:00" }}\n')
+                   f'start = 2026-01-05\nreview = 2026-12-31\nweekly = {{ day = "FRI", time = "12:00" }}\n')
     return "".join(out)
 
 
