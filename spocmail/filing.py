@@ -124,6 +124,7 @@ class FiledResult:
     repeats: list[Issue]
     no_response: bool = False
     too_many: int = 0  # the mail asked more separate things than [limits] max_issues_per_mail: filed as one
+    claimed_at: datetime | None = None  # the earlier date the mail claimed for itself, not believed
 
 
 def file_message(session: Session, message: Message, parsed: ParsedMail, customer_id: str,
@@ -143,7 +144,7 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
                      received=words.received_at.isoformat(), forwarded_by=message.from_email)
         log.warning("a forward's claimed date was not believed: the mail is received when it arrived", extra={
             "event": "filing.claimed_date_ignored", "mail": message.id, "claimed": words.claimed_at.isoformat()})
-    result = FiledResult(new=[], repeats=[])
+    result = FiledResult(new=[], repeats=[], claimed_at=words.claimed_at)
     if parsed.auto_reply:
         result.no_response = True
         return result

@@ -286,6 +286,17 @@ def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datet
                               ctx.classify_rules, ctx.calendar, now, tz=ctx.config.council.timezone,
                               max_issues=ctx.config.limits.max_issues_per_mail)
     route_new(session, mail.filed, ctx, now, mail.message)
+    if mail.filed.claimed_at is not None and (mail.filed.new or mail.filed.repeats):
+        refs = ", ".join(i.ref for i in mail.filed.new + mail.filed.repeats)
+        claimed = mail.filed.claimed_at.astimezone(ctx.config.tz)
+        notify_spoc(session, mail.ident.customer, "A mail claims an earlier date than it arrived",
+                    [f"Mail {mail.message.id} ({mail.parsed.subject or 'no subject'}) from "
+                     f"{mail.message.from_email} presents itself as a forward of a mail dated "
+                     f"{claimed:%A %-d %B %Y %H:%M}.",
+                     f"Only a forward by an officer or member sets when the council received a request, so "
+                     f"{refs} counts from when this mail arrived. If an officer really had it earlier, ask "
+                     f"them to forward their copy to this mailbox: their forward moves the date back."],
+                    now, key=f"claimed-date:{mail.message.id}", config=ctx.config)
     if mail.filed.too_many:
         refs = ", ".join(i.ref for i in mail.filed.new) or "(none new)"
         notify_spoc(session, mail.ident.customer, "A mail asks too many separate things to split by itself",

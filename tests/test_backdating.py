@@ -32,3 +32,13 @@ def test_a_customers_own_forward_is_received_when_it_arrives_and_an_officers_whe
     assert by_officer["received_at"].startswith("2026-06-01")  # the officer's forward: the council had it then
     shown = p.ok("audit", "show", "--customer", "jordan", "--json").json()
     assert any(e["action"] == "received.claimed_date_ignored" for e in shown)
+    # and the SPOC is told, once, which mail and which issue, with the date it claimed
+    import email
+    import email.policy
+
+    notices = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+               for f in (p.dir / "outbox").glob("*.eml")]
+    told = [n for n in notices if "claims an earlier date" in str(n["Subject"])]
+    assert len(told) == 1 and "morgan.reed@council.example" in str(told[0]["To"])
+    body = told[0].get_body(("plain",)).get_content()
+    assert "Monday 1 June 2026" in body and by_customer["ref"] in body and by_officer["ref"] not in body
