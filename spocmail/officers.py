@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import secrets
 from datetime import date, datetime, time, timedelta
 
@@ -94,10 +96,30 @@ def reply_address(config: Config, token: str) -> str:
     return f"{config.spoc.name} <{local}+{token}@{domain}>"
 
 
+STAGE_TWO_RULES = ("complaint-escalation",)  # rules/classify.toml: a complaint taken to its next stage
+
+
 def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date):
+    """Who answers. A complaint taken to stage 2 is reviewed by someone other than whoever dealt with the
+    customer's earlier complaints (seed 004's two stages): they are left out of the choice."""
     arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
-    return route(issue.category, issue.title, issue.request_text, officer_infos(session), rules, on=on,
-                 spoc_id=arr.spoc_id, deputy_id=arr.deputy_id)
+    infos = officer_infos(session)
+    if issue.category_rule not in STAGE_TWO_RULES:
+        return route(issue.category, issue.title, issue.request_text, infos, rules, on=on,
+                     spoc_id=arr.spoc_id, deputy_id=arr.deputy_id)
+    earlier = session.scalars(select(Issue).where(Issue.customer_id == issue.customer_id,
+                                                  Issue.category == "complaint", Issue.id != issue.id)).all()
+    stage_one = {o for i in earlier for o in [i.officer_id, *(a.officer_id for a in i.answers)] if o}
+    routing = route(issue.category, issue.title, issue.request_text, [o for o in infos if o.id not in stage_one],
+                    rules, on=on, spoc_id=arr.spoc_id, deputy_id=arr.deputy_id)
+    if routing.officer_id in stage_one:  # only a fallback was left: the SPOC (or deputy) who did not deal with it
+        other = next((o for o in (arr.spoc_id, arr.deputy_id) if o and o not in stage_one), routing.officer_id)
+        routing = replace(routing, officer_id=other, covered_for=None)
+    if stage_one:
+        names = ", ".join(sorted(stage_one))
+        routing = replace(routing, reason=f"stage 2 complaint: reviewed by someone other than {names}, who dealt "
+                                          f"with stage 1; {routing.reason}")
+    return routing
 
 
 def send_request(session: Session, issue: Issue, officer_id: str, config: Config, calendar: WorkingCalendar,
