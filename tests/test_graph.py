@@ -16,25 +16,11 @@ from spocmail.transport import DeliveryUncertain, TransportError
 from .helpers import deliver, make_project
 from .servers import OAuthServer
 from .servers.graph import GraphServer
-from .servers.oauth import CLIENT_ID, CLIENT_SECRET
-from .test_oauth2 import MAIL, SECRET_ENV, generic
+from .servers.oauth import CLIENT_ID
+from .test_oauth2 import MAIL, SECRET_ENV, generic, oauth, oauth_server  # noqa: F401 (the fixtures)
 from .test_weekly_cycle import THREE
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-
-
-@pytest.fixture(scope="module")
-def oauth_server():
-    server = OAuthServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def oauth(oauth_server: OAuthServer, monkeypatch: pytest.MonkeyPatch) -> OAuthServer:
-    oauth_server.reset()
-    monkeypatch.setenv(SECRET_ENV, CLIENT_SECRET)
-    return oauth_server
 
 
 @pytest.fixture

@@ -293,21 +293,29 @@ def test_bad_oauth2_config_exits_2_naming_the_key(tmp_path: Path, oauth2: str | 
     assert result.json()["exit"] == 2
 
 
-def test_the_daemon_backs_off_while_the_grant_is_refused(tmp_path: Path, db_url: str, oauth: OAuthServer,
-                                                         dovecot_oauth: DovecotServer,
-                                                         monkeypatch: pytest.MonkeyPatch):
+def _refused_daemon(tmp_path: Path, db_url: str, oauth: OAuthServer, dovecot_oauth: DovecotServer,
+                    monkeypatch: pytest.MonkeyPatch):
+    """A daemon (not started) whose [oauth2] secret the token endpoint refuses, on a fixed clock."""
     from datetime import datetime, timezone
 
     from spocmail import config as config_mod
     from spocmail.clock import Clock
-    from spocmail.daemon import Daemon, StopRequested
+    from spocmail.daemon import Daemon
     from spocmail.db import Database
 
     project = oauth_project(tmp_path, db_url, oauth, dovecot_oauth, None)
     cfg = config_mod.load(project.config)
     monkeypatch.setenv(SECRET_ENV, "revoked-secret")
-    daemon = Daemon(cfg, Database(cfg.database.url), Clock(datetime(2026, 12, 2, 10, tzinfo=timezone.utc)),
-                    max_backoff=8.0, jobs_seconds=0)
+    return project, Daemon(cfg, Database(cfg.database.url), Clock(datetime(2026, 12, 2, 10, tzinfo=timezone.utc)),
+                           max_backoff=8.0, jobs_seconds=0)
+
+
+def test_the_daemon_backs_off_while_the_grant_is_refused(tmp_path: Path, db_url: str, oauth: OAuthServer,
+                                                         dovecot_oauth: DovecotServer,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    from spocmail.daemon import StopRequested
+
+    project, daemon = _refused_daemon(tmp_path, db_url, oauth, dovecot_oauth, monkeypatch)
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -477,18 +485,9 @@ def test_a_refused_grant_is_put_to_the_spocs_once_a_day(tmp_path: Path, db_url: 
                                                         monkeypatch: pytest.MonkeyPatch):
     import email as email_mod
     import email.policy
-    from datetime import datetime, timezone
+    from spocmail.daemon import StopRequested
 
-    from spocmail import config as config_mod
-    from spocmail.clock import Clock
-    from spocmail.daemon import Daemon, StopRequested
-    from spocmail.db import Database
-
-    project = oauth_project(tmp_path, db_url, oauth, dovecot_oauth, None)
-    cfg = config_mod.load(project.config)
-    monkeypatch.setenv(SECRET_ENV, "revoked-secret")
-    daemon = Daemon(cfg, Database(cfg.database.url), Clock(datetime(2026, 12, 2, 10, tzinfo=timezone.utc)),
-                    max_backoff=8.0, jobs_seconds=0)
+    project, daemon = _refused_daemon(tmp_path, db_url, oauth, dovecot_oauth, monkeypatch)
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
