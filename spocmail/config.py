@@ -99,6 +99,7 @@ class SmtpConfig:
     graph_url: str = "https://graph.microsoft.com/v1.0"  # kind = "graph": Microsoft Graph sendMail
     user: str = ""  # kind = "graph": the shared mailbox that sends ("" : [spoc] address)
     graph_scope: str = "https://graph.microsoft.com/.default"
+    max_per_address_per_hour: int = 100  # no address gets more mails than this in an hour (0: no limit)
     source_file: Path | None = None
 
     def password(self) -> str | None:
@@ -490,6 +491,8 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
                          "an http(s):// URL of Microsoft Graph, e.g. https://graph.microsoft.com/v1.0"),
         user=r.text("user", ""),
         graph_scope=r.text("graph_scope", SmtpConfig.graph_scope),
+        max_per_address_per_hour=r.integer("max_per_address_per_hour", SmtpConfig.max_per_address_per_hour, 0,
+                                           100_000),
         source_file=path,
     )
     if skind == "graph":

@@ -88,7 +88,9 @@ def lock_customer(session: Session, customer_id: str) -> None:
     """Serialise work on one customer's record across processes until this transaction ends (PostgreSQL
     row lock; SQLite already lets one writer at a time): two daemons filing the same request at once,
     or approving the same draft, would otherwise each see the other's work as not yet there."""
-    session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+    # FOR NO KEY UPDATE, not FOR UPDATE: it must not block the foreign-key checks (KEY SHARE) of rows that
+    # merely name the customer, or a transaction committing its audit entries could deadlock with this one
+    session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update(key_share=True))
 
 
 def next_ref(session: Session, year: int) -> str:

@@ -223,6 +223,7 @@ class FlushResult:
     uncertain: int = 0  # put to the SPOC: found mid-send, or cut off while handing over
     skipped: int = 0  # claimed by another process first
     copy_failed: int = 0  # sent, but the copy to Sent failed
+    deferred: int = 0  # held for later: a recipient had had [smtp] max_per_address_per_hour mails this hour
     stopped: str | None = None  # why the flush stopped before the end (the server could not be used)
 
     def as_dict(self) -> dict:
@@ -248,8 +249,12 @@ def claim(session: Session, outbox_id: int, now: datetime) -> bool:
 
 def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callable[[bytes], object] | None = None,
           limit: int | None = None, max_attempts: int = MAX_ATTEMPTS,
-          retry_delays: tuple[timedelta, ...] = RETRY_DELAYS, stale_after: timedelta = STALE_AFTER) -> FlushResult:
+          retry_delays: tuple[timedelta, ...] = RETRY_DELAYS, stale_after: timedelta = STALE_AFTER,
+          per_hour: int = 0) -> FlushResult:
     """Send what is due, each mail at most once. Safe to run twice, and in two processes at once.
+
+    `per_hour` (0: no limit): no address gets more than this many mails in any hour; a mail that would
+    pass it waits (`not_before`) until the hour has room, so a loop or a flood cannot bury anyone.
 
     A mail found still "sending" (for longer than `stale_after`) was cut off by a crash: it becomes
     "uncertain" and is never resent without the SPOC's word. Each due mail is claimed and committed
@@ -263,10 +268,43 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
             query = query.limit(limit)
         due = list(s.scalars(query))
 
+    if per_hour:
+        due = _within_rate(db, clock.now(), due, per_hour, result)
     session = getattr(transport, "session", None)  # SMTP: one event loop and one connection for the flush
     with session() if session is not None else nullcontext():
         _send_due(db, transport, clock, due, result, sent_copy, max_attempts, retry_delays)
     return result
+
+
+def _within_rate(db: Database, now: datetime, due: list[int], per_hour: int, result: FlushResult) -> list[int]:
+    """The due mails that keep every recipient within `per_hour` mails in the hour; the others wait until the
+    oldest of that hour's mails to their busiest recipient is an hour old."""
+    hour_ago = now - timedelta(hours=1)
+    sent: dict[str, list[datetime]] = {}
+    with db.session() as s:
+        for recipients, at in s.execute(select(OutboxMail.recipients, OutboxMail.sent_at)
+                                        .where(OutboxMail.sent_at > hour_ago, OutboxMail.sent_at <= now)):
+            for r in recipients:
+                sent.setdefault(r.lower(), []).append(at)
+        rows = {r.id: list(r.recipients) for r in s.execute(select(OutboxMail.id, OutboxMail.recipients)
+                                                            .where(OutboxMail.id.in_(due)))} if due else {}
+        keep = []
+        for outbox_id in due:
+            recipients = [r.lower() for r in rows.get(outbox_id, [])]
+            full = [r for r in recipients if len(sent.get(r, [])) >= per_hour]
+            if not full:
+                keep.append(outbox_id)
+                for r in recipients:  # counted as if sent, so one flush cannot pass the limit either
+                    sent.setdefault(r, []).append(now)
+                continue
+            until = max(sorted(sent[r])[-per_hour] for r in full) + timedelta(hours=1)
+            s.execute(update(OutboxMail).where(OutboxMail.id == outbox_id, OutboxMail.state == "queued")
+                      .values(not_before=until).execution_options(synchronize_session=False))
+            result.deferred += 1
+            log.warning("held back: %s had %d mails this hour", ", ".join(full), per_hour, extra={
+                "event": "outbox.rate_limited", "outbox": outbox_id, "until": until.isoformat(),
+                "recipients": ", ".join(full)})
+    return keep
 
 
 def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], result: FlushResult,

@@ -17,11 +17,12 @@ def flush_outbox(config: Config, db: Database, clock: Clock, mailbox=None) -> di
 
     transport = transport_for(config)
     if config.smtp.kind == "graph":  # Graph files its own copy in the mailbox's Sent Items
-        return outbox.flush(db, transport, clock, sent_copy=None).as_dict()
+        return outbox.flush(db, transport, clock, sent_copy=None,
+                            per_hour=config.smtp.max_per_address_per_hour).as_dict()
     own = mailbox is None
     box = open_mailbox(config) if own else mailbox
     try:
-        result = outbox.flush(db, transport, clock,
+        result = outbox.flush(db, transport, clock, per_hour=config.smtp.max_per_address_per_hour,
                               sent_copy=lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"]))
     finally:
         if own:
@@ -37,5 +38,5 @@ def flush_without_mailbox(config: Config, db: Database, clock: Clock, reason: st
     def no_copy(raw: bytes) -> None:
         raise MailboxError(f"no copy in Sent: the mailbox could not be opened ({reason})")
 
-    return outbox.flush(db, transport_for(config), clock,
+    return outbox.flush(db, transport_for(config), clock, per_hour=config.smtp.max_per_address_per_hour,
                         sent_copy=None if config.smtp.kind == "graph" else no_copy).as_dict()
