@@ -70,20 +70,13 @@ def acknowledge_filed(session: Session, customer: Customer, issues: list[Issue],
                       now: datetime) -> None:
     """A closed subject: the customer's mail is acknowledged and filed (seed 002 Appendix B)."""
     from spocmail.db.issues import Response
-    from spocmail.respond import ResponseError, customer_address
 
     subjects = sorted({i.closed_reason.split(": ", 1)[-1] for i in issues if i.closed_reason})
-    try:
-        to = customer_address(session, customer)
-    except ResponseError:
+    queued = _acknowledge(session, config, customer, issues, now, "acknowledgement_filed", "your mail has been filed",
+                          "ack-filed", subjects=subjects)
+    if queued is None:
         return
-    text, html = templating.render("acknowledgement_filed", customer=customer, issues=issues, subjects=subjects,
-                                   sig=letters.signature(config, customer))
-    msg = _mail(config, to, f"{config.council.name}: your mail has been filed ({', '.join(i.ref for i in issues)})",
-                text, html)
-    row = outbox.queue(session, msg, kind="acknowledgement", now=now,
-                       dedupe_key=f"ack-filed:{customer.id}:{','.join(i.ref for i in issues)}",
-                       related={"customer": customer.id, "issues": [i.ref for i in issues]})
+    row, msg = queued
     session.add(Response(customer_id=customer.id, kind="acknowledgement", period=f"filed:{issues[0].ref}",
                          sequence=1, status="queued", subject=str(msg["Subject"]),
                          items=[{"ref": i.ref} for i in issues], message_id=row.message_id, outbox_id=row.id,
@@ -110,7 +103,6 @@ def normal_handling(session: Session, new: list[Issue], arr: Arrangement, config
                     message: Message | None, route_rules=None) -> None:
     """The arrangement has ended (or is suspended): each request goes to the service to answer directly."""
     from spocmail.officers import notify_spoc, route_issue
-    from spocmail.respond import ResponseError, customer_address
     from spocmail.rules import load_route
 
     rules = route_rules or load_route()
@@ -140,17 +132,11 @@ def normal_handling(session: Session, new: list[Issue], arr: Arrangement, config
                 [f"{i.ref} ({i.category}): passed to {where[i.ref]} to answer directly (normal handling)."
                  for i in new], now, key=f"normal:{arr.customer_id}:{','.join(i.ref for i in new)}", config=config,
                 subject=f"Mail from {arr.customer_id} handled normally: {', '.join(i.ref for i in new)}")
-    try:
-        to = customer_address(session, customer)
-    except ResponseError:
+    queued = _acknowledge(session, config, customer, new, now, "acknowledgement_normal", "we have received your mail",
+                          "ack-normal", where=where)
+    if queued is None:
         return
-    text, html = templating.render("acknowledgement_normal", customer=customer, issues=new, where=where,
-                                   sig=letters.signature(config, customer))
-    msg = _mail(config, to, f"{config.council.name}: we have received your mail ({', '.join(i.ref for i in new)})",
-                text, html)
-    row = outbox.queue(session, msg, kind="acknowledgement", now=now,
-                       dedupe_key=f"ack-normal:{arr.customer_id}:{','.join(i.ref for i in new)}",
-                       related={"customer": arr.customer_id, "issues": [i.ref for i in new]})
+    row, _msg = queued
     for i in new:
         session.add(IssueMessage(issue_id=i.id, message_pk=row.record_pk, role="acknowledgement", added_at=now))
 
@@ -177,3 +163,22 @@ def route_deferred(session: Session, config: Config, now: datetime) -> list[str]
                      reason=routing.reason)
         done.append(issue.ref)
     return done
+
+
+def _acknowledge(session: Session, config: Config, customer, issues, now: datetime, template: str, what: str,
+                 key: str, **context):
+    """Queue an acknowledgement of `issues` to the customer from `template`: (outbox row, mail), or None when
+    they have no address to write to."""
+    from spocmail.respond import ResponseError, customer_address
+
+    try:
+        to = customer_address(session, customer)
+    except ResponseError:
+        return None
+    refs = [i.ref for i in issues]
+    text, html = templating.render(template, customer=customer, issues=issues,
+                                   sig=letters.signature(config, customer), **context)
+    msg = _mail(config, to, f"{config.council.name}: {what} ({', '.join(refs)})", text, html)
+    row = outbox.queue(session, msg, kind="acknowledgement", now=now, dedupe_key=f"{key}:{customer.id}:{','.join(refs)}",
+                       related={"customer": customer.id, "issues": refs})
+    return row, msg
