@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from spocmail import logs, stopping
+from spocmail import claims, logs, stopping
 from spocmail.clock import Clock
 from spocmail.db import Database, audit
 from spocmail.db.mail import Message
@@ -242,7 +242,7 @@ def claim(session: Session, outbox_id: int, now: datetime) -> bool:
     result = session.execute(
         update(OutboxMail)
         .where(OutboxMail.id == outbox_id, _due(now))
-        .values(state="sending", sending_at=now, attempts=OutboxMail.attempts + 1)
+        .values(state="sending", sending_at=now, sending_by=claims.me(), attempts=OutboxMail.attempts + 1)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -376,8 +376,10 @@ def _refusals(refused: dict) -> str:
 
 def _surface_stale(db: Database, now: datetime, stale_after: timedelta, result: FlushResult) -> None:
     with db.session() as s:
-        stale = list(s.scalars(select(OutboxMail).where(
-            OutboxMail.state == "sending", OutboxMail.sending_at <= now - stale_after).order_by(OutboxMail.id)))
+        sending = list(s.scalars(select(OutboxMail).where(OutboxMail.state == "sending").order_by(OutboxMail.id)))
+        # stale: older than stale_after, or claimed by a process on this host that is gone (killed mid-send)
+        stale = [row for row in sending if row.sending_at <= now - stale_after
+                 or claims.alive(row.sending_by) is False]
         for row in stale:
             hit = s.execute(update(OutboxMail).where(OutboxMail.id == row.id, OutboxMail.state == "sending")
                             .values(state="uncertain", last_error=_crash_note(row))

@@ -16,7 +16,7 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from spocmail import authres, bounces, limits, logs, stopping
+from spocmail import authres, bounces, claims, limits, logs, stopping
 from spocmail.answers import AnswerRules, ReplyOutcome, load_answer_rules, match_reply, record_reply
 from spocmail.clock import Clock
 from spocmail.config import Config
@@ -456,6 +456,19 @@ def file_assigned(session: Session, message_pk: int, config: Config, now: dateti
 # ------------------------------------------------------------------ claim, work, settle
 
 
+def release_dead_claims(session: Session) -> int:
+    """Give back at once the claims of processes on this host that are gone (a daemon killed mid-mail)."""
+    released = 0
+    for pk, claimer in session.execute(select(Message.id, Message.claimed_by).where(Message.state == "working")):
+        if claims.alive(claimer) is False:
+            released += session.execute(update(Message).where(Message.id == pk, Message.state == "working",
+                                                              Message.claimed_by == claimer)
+                                        .values(state="stored", claimed_by=None)).rowcount
+            log.warning("claim of a process that is gone given back", extra={
+                "event": "pipeline.claim_released", "mail": pk, "claimer": claimer})
+    return released
+
+
 def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | None = None) -> StepCounts:
     """Work through every stored inbound mail not yet handled, oldest first."""
     counts = StepCounts()
@@ -463,7 +476,8 @@ def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | No
     ctx = ctx or Context.load(config)
     with db.session() as session:
         session.execute(update(Message).where(Message.state == "working", Message.claimed_at < now - STALE_CLAIM)
-                        .values(state="stored"))
+                        .values(state="stored", claimed_by=None))
+        release_dead_claims(session)
         pending = list(session.scalars(select(Message.id).where(Message.state == "stored", Message.direction == "in")
                                        .order_by(Message.id)))
     for pk in pending:
@@ -472,7 +486,8 @@ def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | No
         with db.session() as session:
             # claim: only the process whose update hits the row works on it (several daemons may run)
             claimed = session.execute(update(Message).where(Message.id == pk, Message.state == "stored")
-                                      .values(state="working", claimed_at=now, attempts=Message.attempts + 1)).rowcount
+                                      .values(state="working", claimed_at=now, claimed_by=claims.me(),
+                                              attempts=Message.attempts + 1)).rowcount
         if not claimed:
             continue
         try:

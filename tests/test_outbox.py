@@ -367,6 +367,25 @@ def test_a_mail_another_process_is_sending_right_now_is_left_alone(database, sin
     assert sink.messages == []
 
 
+def test_a_mail_whose_sending_process_is_gone_is_uncertain_at_once(database, sink):
+    import socket
+    import subprocess
+    import sys
+
+    from spocmail import claims
+
+    oid = queue(database)
+    crash_mid_send(database, oid, NOW)
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    who = f"{socket.gethostname()}:{proc.pid}:{claims._start_time(proc.pid)}"
+    proc.wait()  # the process that was sending it is gone (killed, or the machine restarted it)
+    with database.session() as s:
+        s.execute(update(OutboxMail).where(OutboxMail.id == oid).values(sending_by=who))
+    result = outbox.flush(database, smtp_to(sink), Clock(NOW + timedelta(seconds=30)))
+    assert result.uncertain == 1 and result.sent == 0 and sink.messages == []
+    assert row(database, oid).state == "uncertain"
+
+
 def test_a_connection_cut_while_handing_over_makes_the_mail_uncertain(database):
     class CutOff:
         def send(self, raw, mail_from, recipients):

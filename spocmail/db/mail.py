@@ -45,6 +45,7 @@ class Message(Base):
     defects: Mapped[list] = mapped_column(default=list)
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]  # when a process took it for the later steps ("working")
+    claimed_by: Mapped[str | None] = mapped_column(String(300), nullable=True)  # "host:pid:start" (claims.py)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     locations: Mapped[list["MailLocation"]] = relationship(back_populates="message", cascade="all, delete-orphan")

@@ -35,6 +35,7 @@ class OutboxMail(Base):
     not_before: Mapped[datetime | None]  # the caller's: not to be sent before this instant
     retry_at: Mapped[datetime | None]  # ours: after a temporary refusal, not retried before this instant
     sending_at: Mapped[datetime | None]
+    sending_by: Mapped[str | None] = mapped_column(String(300), nullable=True)  # "host:pid:start" (claims.py)
     sent_at: Mapped[datetime | None]
     sent_copy_at: Mapped[datetime | None]  # when the copy reached the Sent folder
     sent_copy_error: Mapped[str | None] = mapped_column(Text, nullable=True)
