@@ -14,7 +14,7 @@ from spocmail import letters, locations, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
-from spocmail.db.register import Arrangement, Customer, Officer
+from spocmail.db.register import Arrangement, Customer, Officer, arrangement_of
 from spocmail.deadlines import WorkingCalendar, deadline_label
 from spocmail.filing import FilingError
 from spocmail.register import DAYS
@@ -107,7 +107,7 @@ def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date, inf
 
     `infos`: the officers as `officer_infos` reads them, when the caller has them already (one pass of intake
     reads them once)."""
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+    arr = arrangement_of(session, issue.customer_id)
     if infos is None:
         infos = officer_infos(session)
     if issue.category_rule not in STAGE_TWO_RULES:
@@ -298,7 +298,7 @@ def _queue_reminder(session: Session, req: OfficerRequest, config: Config, now: 
 def notify_spoc(session: Session, customer_id: str, heading: str, lines: list[str], now: datetime, key: str,
                 *, config: Config, extra_to: list[str] = (), subject: str | None = None) -> None:
     """A notice to the SPOC and deputy (and whoever else must know), at most once per key."""
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    arr = arrangement_of(session, customer_id)
     to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
                                                       if arr.deputy_id else []) + list(extra_to)
     msg = templating.build("notice", subject=subject or heading, sender=f"{config.spoc.name} <{config.spoc.address}>",
