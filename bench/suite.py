@@ -119,7 +119,9 @@ def intake(s: Servers, backend: str, root: Path, n: int, profile: str | None = N
     mails = mailgen.mails(n, START)
     fill_inbox(s, mails)
     s.smtp.clear()
-    prefix = [sys.executable, "-m", "cProfile", "-o", profile, "-m", "spocmail"] if profile else SPOCMAIL
+    sql = root / "sqlcount.json"
+    prefix = ([sys.executable, "-m", "cProfile", "-o", profile, "-m", "spocmail"] if profile else
+              [sys.executable, str(ROOT / "bench" / "sqlcount.py"), str(sql), "-m", "spocmail"])
     t0 = time.perf_counter()
     proc = subprocess.run([*prefix, "--config", str(cfg), "--now", NOW.isoformat(), "poll", "--once", "--json"],
                           capture_output=True, text=True, env=env(), cwd=root)
@@ -139,8 +141,11 @@ def intake(s: Servers, backend: str, root: Path, n: int, profile: str | None = N
     if bare.returncode != 0:
         raise SystemExit(f"bench/bare_loop.py exited {bare.returncode}:\n{bare.stderr}")
     assert int(bare.stdout.strip()) == n and len(s.smtp.messages) == sent
+    sql_counts = json.loads(sql.read_text()) if sql.exists() else {}
     return {"ratio": t_bare / t_spoc, "spocmail_s": t_spoc, "bare_s": t_bare, "mails": n, "sent": sent,
-            "issues": counts.get("filed"), "spocmail_rate": n / t_spoc, "bare_rate": n / t_bare}
+            "issues": counts.get("filed"), "spocmail_rate": n / t_spoc, "bare_rate": n / t_bare,
+            "statements_per_mail": sql_counts.get("statements", 0) / n,
+            "commits_per_mail": sql_counts.get("commits", 0) / n}
 
 
 def push_latency(s: Servers, backend: str, root: Path, n: int) -> dict:
@@ -370,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
                 if "intake" in only:
                     r = got["intake"] = intake(servers, backend, at("intake"), n_mails,
                                                f"{args.profile}.{backend}" if args.profile else None)
-                    figures["intake"].values[backend] = (r["ratio"], f"{r['spocmail_rate']:.1f} vs {r['bare_rate']:.1f} mails/s, {r['sent']} sent")
+                    per_mail = (f", {r['statements_per_mail']:.0f} SQL and {r['commits_per_mail']:.1f} commits a mail"
+                                if r["statements_per_mail"] else "")
+                    figures["intake"].values[backend] = (r["ratio"], f"{r['spocmail_rate']:.1f} vs {r['bare_rate']:.1f} mails/s, {r['sent']} sent{per_mail}")
                 if "push" in only:
                     r = got["push"] = push_latency(servers, backend, at("push"), n_push)
                     figures["push"].values[backend] = (r["p95_s"], f"median {r['median_s']:.2f} s")

@@ -95,10 +95,14 @@ def lock_customer(session: Session, customer_id: str) -> None:
 
 def next_ref(session: Session, year: int) -> str:
     """Allocate the next reference for the year with one atomic UPDATE (safe with several daemons)."""
+    returning = session.get_bind().dialect.update_returning  # PostgreSQL, SQLite 3.35+: one statement
     for _ in range(3):
-        hit = session.execute(update(RefCounter).where(RefCounter.year == year)
-                              .values(last=RefCounter.last + 1)).rowcount
-        if hit:
+        bump = update(RefCounter).where(RefCounter.year == year).values(last=RefCounter.last + 1)
+        if returning:
+            number = session.execute(bump.returning(RefCounter.last)).scalar()
+            if number is not None:
+                return f"SPOC-{year}-{number:04d}"
+        elif session.execute(bump).rowcount:
             number = session.scalar(select(RefCounter.last).where(RefCounter.year == year))
             return f"SPOC-{year}-{number:04d}"
         try:
@@ -197,7 +201,7 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
         issue.due = compute_due(issue.statutory_kind, received_on, calendar)
         session.add(issue)
         session.flush()
-        _link(session, issue, message, "origin", now)
+        session.add(IssueMessage(issue_id=issue.id, message_pk=message.id, role="origin", added_at=now))  # new: no link yet
         audit.record(session, at=now, actor="spocmail", action="issue.filed", subject_type="issue",
                      subject_id=issue.ref, mail=message.id, category=c.category, rule=c.rule, via=words.via,
                      received_on=received_on.isoformat())

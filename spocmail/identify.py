@@ -314,8 +314,38 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5,
 # ------------------------------------------------------------------ against the record
 
 
-def register_view(session, config, mail: ParsedMail | None = None) -> RegisterView:
+class RegisterCache:
+    """The register as identification reads it, loaded once per pass rather than once per mail.
+
+    Only the SPOC's hand changes the register (`spocmail register load`, triage), except for the address
+    intake itself suggests: that write clears the cache (`clear`), as does a mail whose handling fails
+    (its session, from which the cache may have been loaded, is rolled back). What the SPOC changes while
+    a pass runs is seen by the next pass.
+    """
+
+    def __init__(self) -> None:
+        self._register: tuple | None = None
+
+    def clear(self) -> None:
+        self._register = None
+
+    def register(self, session) -> tuple:
+        if self._register is None:
+            self._register = _load_register(session)
+        return self._register
+
+
+def register_view(session, config, mail: ParsedMail | None = None, cache: RegisterCache | None = None) -> RegisterView:
     """Snapshot the register for identification; of what spocmail has issued and sent, only what `mail` cites."""
+    officers, members, customers = cache.register(session) if cache is not None else _load_register(session)
+    refs, thread = _citations(mail)
+    return RegisterView(
+        spoc_address=config.spoc.address, staff_domains=config.council.staff_domains,
+        officers=officers, members=members,
+        customers=customers, issue_refs=_issue_refs(session, refs), sent_message_ids=_sent_ids(session, thread))
+
+
+def _load_register(session) -> tuple[dict[str, str], dict[str, str], tuple[CustomerInfo, ...]]:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -333,12 +363,9 @@ def register_view(session, config, mail: ParsedMail | None = None) -> RegisterVi
             id=c.id, name=c.name, confirmed=tuple(by["confirmed"]), suggested=tuple(by["suggested"]),
             rejected=tuple(by["rejected"]), phones=tuple(c.phones), postal_address=c.postal_address,
             active=arr is None or arr.status in ("active", "ending")))
-    refs, thread = _citations(mail)
-    return RegisterView(
-        spoc_address=config.spoc.address, staff_domains=config.council.staff_domains,
-        officers={o.email: o.id for o in session.scalars(select(Officer))},
-        members={m.email: m.id for m in session.scalars(select(Member))},
-        customers=tuple(customers), issue_refs=_issue_refs(session, refs), sent_message_ids=_sent_ids(session, thread))
+    officers = {email: oid for email, oid in session.execute(select(Officer.email, Officer.id))}
+    members = {email: mid for email, mid in session.execute(select(Member.email, Member.id))}
+    return officers, members, tuple(customers)
 
 
 def _citations(mail: ParsedMail | None) -> tuple[set[str] | None, set[str] | None]:

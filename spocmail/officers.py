@@ -8,13 +8,13 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from spocmail import letters, locations, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
-from spocmail.db.register import Arrangement, Customer, Officer
+from spocmail.db.register import Arrangement, Customer, Officer, arrangement_of
 from spocmail.deadlines import WorkingCalendar, deadline_label
 from spocmail.filing import FilingError
 from spocmail.register import DAYS
@@ -35,10 +35,12 @@ ASKED = {
 
 
 def officer_infos(session: Session) -> list[OfficerInfo]:
+    """Every officer with their absences: two queries, whatever the number of officers."""
+    officers = session.scalars(select(Officer).order_by(Officer.id).options(selectinload(Officer.absences))).all()
     return [OfficerInfo(id=o.id, name=o.name, email=o.email, department=o.department, keywords=tuple(o.keywords),
                         handles=tuple(o.handles), cover=o.cover_id,
                         absences=tuple((a.starts, a.ends) for a in o.absences))
-            for o in session.scalars(select(Officer).order_by(Officer.id))]
+            for o in officers]
 
 
 def next_weekly_send(arr: Arrangement, after: datetime, calendar: WorkingCalendar, tz) -> datetime:
@@ -99,11 +101,15 @@ def reply_address(config: Config, token: str) -> str:
 STAGE_TWO_RULES = ("complaint-escalation",)  # rules/classify.toml: a complaint taken to its next stage
 
 
-def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date):
+def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date, infos: list[OfficerInfo] | None = None):
     """Who answers. A complaint taken to stage 2 is reviewed by someone other than whoever dealt with the
-    customer's earlier complaints (seed 004's two stages): they are left out of the choice."""
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
-    infos = officer_infos(session)
+    customer's earlier complaints (seed 004's two stages): they are left out of the choice.
+
+    `infos`: the officers as `officer_infos` reads them, when the caller has them already (one pass of intake
+    reads them once)."""
+    arr = arrangement_of(session, issue.customer_id)
+    if infos is None:
+        infos = officer_infos(session)
     if issue.category_rule not in STAGE_TWO_RULES:
         return route(issue.category, issue.title, issue.request_text, infos, rules, on=on,
                      spoc_id=arr.spoc_id, deputy_id=arr.deputy_id)
@@ -292,7 +298,7 @@ def _queue_reminder(session: Session, req: OfficerRequest, config: Config, now: 
 def notify_spoc(session: Session, customer_id: str, heading: str, lines: list[str], now: datetime, key: str,
                 *, config: Config, extra_to: list[str] = (), subject: str | None = None) -> None:
     """A notice to the SPOC and deputy (and whoever else must know), at most once per key."""
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == customer_id))
+    arr = arrangement_of(session, customer_id)
     to = [session.get(Officer, arr.spoc_id).email] + ([session.get(Officer, arr.deputy_id).email]
                                                       if arr.deputy_id else []) + list(extra_to)
     msg = templating.build("notice", subject=subject or heading, sender=f"{config.spoc.name} <{config.spoc.address}>",

@@ -29,12 +29,13 @@ from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import ConfigError, NotFound
 from spocmail.filing import (FiledResult, Followup, FollowupRules, attach_followup, file_message, find_followup,
                              load_followups, lock_customer)
-from spocmail.identify import Evidence, Identification, RegisterView, identify, register_view, role_of
+from spocmail.identify import (Evidence, Identification, RegisterCache, RegisterView, identify, register_view,
+                               role_of)
 from spocmail.intake.poll import PollCounts, intake
 from spocmail.mail import ParsedMail, parse_mail
-from spocmail.officers import notify_spoc, route_issue, send_request
+from spocmail.officers import notify_spoc, officer_infos, route_issue, send_request
 from spocmail.respond import acknowledge_new, approve_by_reply
-from spocmail.rules import load_classify, load_identify, load_route
+from spocmail.rules import OfficerInfo, load_classify, load_identify, load_route
 from spocmail.sending import flush_outbox
 from spocmail.split import load_split
 
@@ -63,6 +64,7 @@ class Context:
     answer_rules: AnswerRules
     followup_rules: FollowupRules
     calendar: WorkingCalendar
+    cache: "PassCache" = field(default_factory=lambda: PassCache(), compare=False)
 
     @classmethod
     def load(cls, config: Config) -> "Context":
@@ -71,6 +73,24 @@ class Context:
         load_split()
         return cls(config, load_classify(), load_route(), load_answer_rules(), load_followups(),
                    WorkingCalendar(config.council.holidays))
+
+
+class PassCache(RegisterCache):
+    """What every mail of one pass reads and only the SPOC changes: the register (for identification) and
+    the officers with their absences (for routing), read once per pass (a Context lives for one pass)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._officers: list[OfficerInfo] | None = None
+
+    def clear(self) -> None:
+        super().clear()
+        self._officers = None
+
+    def officers(self, session: Session) -> list[OfficerInfo]:
+        if self._officers is None:
+            self._officers = officer_infos(session)
+        return self._officers
 
 
 @dataclass
@@ -111,7 +131,7 @@ class Step:
 
 
 def decide_read(session: Session, mail: Inbound, ctx: Context) -> None:
-    mail.view = register_view(session, ctx.config, mail.parsed)
+    mail.view = register_view(session, ctx.config, mail.parsed, ctx.cache)
     mail.sender_role = role_of(mail.sender or None, mail.view)[0]
 
 
@@ -143,7 +163,7 @@ def decide_bounce(session: Session, mail: Inbound, ctx: Context) -> None:
 def act_bounce(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
     if mail.bounce is None:
         return
-    record_identification(session, mail.message, mail.ident, now)
+    record_identification(session, mail.message, mail.ident, now, ctx.cache)
     sent = mail.bounce.mail
     related = sent.related or {}
     audit.record(session, at=now, actor="spocmail", action="mail.bounced", subject_type="outbox",
@@ -199,13 +219,13 @@ def decide_draft_approval(session: Session, mail: Inbound, ctx: Context) -> None
 def act_draft_approval(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
     if mail.approval_for is None:
         if mail.outcome == "triage":  # an approval that did not pass the council's checks
-            record_identification(session, mail.message, mail.ident, now)
+            record_identification(session, mail.message, mail.ident, now, ctx.cache)
         return
     result = approve_by_reply(session, mail.parsed, ctx.config, ctx.calendar, now) or {}
     status = result.get("status", "not an approval")
     mail.ident = replace(mail.ident, evidence=(Evidence(
         "approval", f"replies to the weekly response draft for {mail.approval_for}: {status}", 1.0),))
-    record_identification(session, mail.message, mail.ident, now)
+    record_identification(session, mail.message, mail.ident, now, ctx.cache)
 
 
 # ------------------------------------------------------------------ officer answer
@@ -234,7 +254,7 @@ def act_officer_answer(session: Session, mail: Inbound, ctx: Context, now: datet
         return
     record_reply(session, mail.reply, mail.message, mail.parsed, now)
     if mail.outcome == "answer":
-        record_identification(session, mail.message, mail.ident, now)
+        record_identification(session, mail.message, mail.ident, now, ctx.cache)
 
 
 # ------------------------------------------------------------------ whose mail
@@ -257,7 +277,7 @@ def decide_whose_mail(session: Session, mail: Inbound, ctx: Context) -> None:
 
 
 def act_whose_mail(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
-    record_identification(session, mail.message, mail.ident, now)
+    record_identification(session, mail.message, mail.ident, now, ctx.cache)
 
 
 # ------------------------------------------------------------------ file and route
@@ -314,7 +334,8 @@ def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime
     from spocmail.admission import admit
 
     for issue in admit(session, result.new, ctx.config, now, message, ctx.route_rules):
-        routing = route_issue(session, issue, ctx.route_rules, now.astimezone(ctx.config.tz).date())
+        routing = route_issue(session, issue, ctx.route_rules, now.astimezone(ctx.config.tz).date(),
+                              ctx.cache.officers(session))
         issue.routing_reason = routing.reason
         send_request(session, issue, routing.officer_id, ctx.config, ctx.calendar, now,
                      covering_for=routing.covered_for, reason=routing.reason)
@@ -405,7 +426,8 @@ def identify_file(config: Config, db: Database, raw: bytes) -> dict:
         session.close()
 
 
-def record_identification(session: Session, message: Message, ident: Identification, now: datetime) -> Decision:
+def record_identification(session: Session, message: Message, ident: Identification, now: datetime,
+                          cache: RegisterCache | None = None) -> Decision:
     """Keep spocmail's decision with its evidence; a provisional match puts the new address to the SPOC."""
     row = Decision(message_pk=message.id, role=ident.role, sender=ident.sender, sender_id=ident.sender_id,
                    customer_id=ident.customer, decision=ident.decision, score=ident.score,
@@ -418,6 +440,8 @@ def record_identification(session: Session, message: Message, ident: Identificat
     if ident.decision == "provisional" and ident.suggest_address and ident.customer:
         suggest_address(session, ident.customer, ident.suggest_address, now,
                         source=f"mail {message.id}: score {ident.score:.2f}")
+        if cache is not None:  # the register changed: the next mail of this pass reads it afresh
+            cache.clear()
     return row
 
 
@@ -519,6 +543,7 @@ def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | No
                                 .values(state="stored", attempts=Message.attempts - 1))
             raise
         except Exception as exc:
+            ctx.cache.clear()  # it may have been read in the session just rolled back
             with db.session() as session:
                 message = session.get(Message, pk)
                 message.last_error = "".join(traceback.format_exception(exc))[-4000:]

@@ -243,6 +243,41 @@ def test_idle_wakes_up_when_mail_arrives(imap, open_mailbox):
     assert [m.raw for m in mailbox.fetch_new()] == [make_mail(1)]
 
 
+def test_mail_that_arrived_during_the_pass_wakes_the_wait_at_once(imap, open_mailbox):
+    imap.append(make_mail(1))
+    mailbox = open_mailbox(imap)
+    (first,) = mailbox.fetch_new()
+    imap.append(make_mail(2))  # arrives while the pass is storing and filing the first
+    mailbox.mark_processed(first)
+    started = time.monotonic()
+    assert mailbox.wait_for_mail(30) is True
+    assert time.monotonic() - started < 1.0  # not a poll interval, nor an IDLE that already missed it
+    assert [m.raw for m in mailbox.fetch_new()] == [make_mail(2)]
+
+
+def test_mail_left_unacknowledged_does_not_wake_the_wait(imap, open_mailbox):
+    imap.append(make_mail(1))
+    mailbox = open_mailbox(imap)
+    assert len(list(mailbox.fetch_new())) == 1  # seen, not acknowledged: no reason to fetch again at once
+    started = time.monotonic()
+    assert mailbox.wait_for_mail(0.6) is False
+    assert time.monotonic() - started >= 0.5
+
+
+def test_a_batch_is_acknowledged_with_one_move_even_when_part_of_it_went_already(imap, open_mailbox):
+    imap.append_many([make_mail(n) for n in range(6)])
+    mailbox = open_mailbox(imap)
+    other = open_mailbox(imap)
+    mails = list(mailbox.fetch_new())
+    other_mails = list(other.fetch_new())
+    other.mark_processed(other_mails[2])  # another spocmail moved one of them meanwhile
+    mailbox.mark_processed_many(mails)
+    assert imap.list_folder("INBOX") == []
+    assert sorted(imap.list_folder("Processed")) == sorted(make_mail(n) for n in range(6))
+    mailbox.mark_processed_many(mails)  # twice is harmless
+    assert len(imap.list_folder("Processed")) == 6
+
+
 def test_idle_without_mail_times_out_false(imap, open_mailbox):
     mailbox = open_mailbox(imap)
     started = time.monotonic()

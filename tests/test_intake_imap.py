@@ -59,6 +59,7 @@ def test_a_changed_uidvalidity_causes_no_duplicates(tmp_path, imap, db_url, monk
     # the server loses our MOVE (as after a crash between commit and acknowledge) and rebuilds its index
     import spocmail.intake.imap as imap_mod
     monkeypatch.setattr(imap_mod.ImapMailbox, "mark_processed", lambda self, mail: None)
+    monkeypatch.setattr(imap_mod.ImapMailbox, "mark_processed_many", lambda self, mails: None)
     assert project.ok("poll", "--once", "--json").json()["stored"] == 5
     monkeypatch.undo()
     monkeypatch.setenv(PASSWORD_ENV, imap.password)
@@ -129,6 +130,20 @@ def test_mail_appended_while_the_daemon_idles_is_stored_within_two_seconds(tmp_p
         code = daemon.stop()
     assert code == 0
     assert "daemon stopped" in daemon.log.read_text()
+
+
+def test_mail_arriving_during_a_pass_is_fetched_straight_after_it(tmp_path, imap, db_url, monkeypatch, daemon_env):
+    """IDLE starts after the pass: what arrived while the pass worked must not wait for poll_seconds (5 here)."""
+    project = imap_project(tmp_path, imap, db_url, monkeypatch)
+    imap.append_many([sample(n) for n in range(40)])
+    daemon = Daemon(project, daemon_env(imap))
+    try:
+        wait_stored(db_url, 1, timeout=20)  # the pass has searched the folder: what comes now is for the next
+        imap.append(sample(99))
+        daemon.wait_for_log("poll finished")
+        assert wait_stored(db_url, 41, timeout=15) < 3.0
+    finally:
+        assert daemon.stop() == 0
 
 
 def test_the_daemon_recovers_a_dropped_connection(tmp_path, imap, monkeypatch, daemon_env):

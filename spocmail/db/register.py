@@ -129,3 +129,12 @@ class Arrangement(Base):
     spoc: Mapped[Officer] = relationship(foreign_keys=[spoc_id])
     deputy: Mapped[Officer | None] = relationship(foreign_keys=[deputy_id])
     members: Mapped[list[Member]] = relationship(secondary=arrangement_members, order_by="Member.id")
+
+
+def arrangement_of(session, customer_id: str | None) -> "Arrangement | None":
+    """The customer's arrangement through the session's identity map: asked of the database once per session
+    (per mail in intake), not by every step that needs it."""
+    if customer_id is None:
+        return None
+    customer = session.get(Customer, customer_id)
+    return customer.arrangement if customer is not None else None

@@ -108,6 +108,7 @@ class ImapMailbox:
         self._client: imapclient.IMAPClient | None = None
         self._selected = False  # `folder` is selected on the current connection
         self._known_folders: set[str] = set()
+        self._searched: tuple[int, int] | None = None  # (UIDVALIDITY, highest UID) of the last fetch_new's SEARCH
 
     # -- identity ---------------------------------------------------------------------------------
 
@@ -140,6 +141,9 @@ class ImapMailbox:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         uidvalidity, uids = self._run("search", self._search_unprocessed)
+        # what this search saw: wait_for_mail asks only about what came after it
+        self._searched = (uidvalidity, max(uids, default=self._searched[1] if self._searched
+                                           and self._searched[0] == uidvalidity else 0))
         for start in range(0, len(uids), batch_size):
             chunk = uids[start : start + batch_size]
             fetched = self._run("fetch", lambda client: self._fetch_chunk(client, uidvalidity, chunk))
@@ -168,35 +172,44 @@ class ImapMailbox:
 
     def mark_processed(self, mail: FetchedMail) -> None:
         """Move the mail to processed_folder (MOVE) or flag it processed; a no-op if already done."""
-        if mail.uidvalidity is None:
-            self.log.warning(
-                "not acknowledging uid %s: it carries no UIDVALIDITY", mail.uid,
-                extra={"event": "imap.ack_skipped", "account": self.account, "uid": mail.uid},
-            )
-            return
-        uid = int(mail.uid)
+        self.mark_processed_many([mail])
 
+    def mark_processed_many(self, mails: list[FetchedMail]) -> None:
+        """`mark_processed` for mails whose rows are all committed: one UID MOVE (or STORE) for the lot."""
+        by_validity: dict[int, list[int]] = {}
+        for mail in mails:
+            if mail.uidvalidity is None:
+                self.log.warning(
+                    "not acknowledging uid %s: it carries no UIDVALIDITY", mail.uid,
+                    extra={"event": "imap.ack_skipped", "account": self.account, "uid": mail.uid},
+                )
+                continue
+            by_validity.setdefault(mail.uidvalidity, []).append(int(mail.uid))
+        for uidvalidity, uids in by_validity.items():
+            self._acknowledge(uidvalidity, sorted(set(uids)))
+
+    def _acknowledge(self, uidvalidity: int, uids: list[int]) -> None:
         def acknowledge(client: imapclient.IMAPClient) -> None:
             self._ensure_selected(client)
-            if mail.uidvalidity != self.uidvalidity:
-                # The folder was recreated: this UID may now name a different mail, or none.
+            if uidvalidity != self.uidvalidity:
+                # The folder was recreated: these UIDs may now name different mail, or none.
                 self.log.warning(
-                    "not acknowledging uid %s: it belongs to UIDVALIDITY %s but %s now has %s",
-                    uid, mail.uidvalidity, self.folder, self.uidvalidity,
+                    "not acknowledging uids %s: they belong to UIDVALIDITY %s but %s now has %s",
+                    _uid_set(uids), uidvalidity, self.folder, self.uidvalidity,
                     extra={"event": "imap.ack_skipped", "account": self.account, "folder": self.folder,
-                           "uid": uid, "mail_uidvalidity": mail.uidvalidity, "uidvalidity": self.uidvalidity},
+                           "uids": _uid_set(uids), "mail_uidvalidity": uidvalidity, "uidvalidity": self.uidvalidity},
                 )
                 return
             if client.has_capability("MOVE"):
-                self._move(client, uid)
+                self._move(client, uids)
                 action = "moved"
             else:
-                client.add_flags([uid], [b"\\Seen", PROCESSED_KEYWORD.encode()], silent=True)
+                client.add_flags(uids, [b"\\Seen", PROCESSED_KEYWORD.encode()], silent=True)
                 action = "flagged"
             self.log.debug(
-                "uid %s %s", uid, action,
+                "uids %s %s", _uid_set(uids), action,
                 extra={"event": f"imap.{action}", "account": self.account, "folder": self.folder,
-                       "uid": uid, "uidvalidity": self.uidvalidity},
+                       "uids": _uid_set(uids), "uidvalidity": self.uidvalidity},
             )
 
         self._run("acknowledge", acknowledge)
@@ -211,11 +224,16 @@ class ImapMailbox:
         if timeout <= 0:
             return False
 
-        def prepare(client: imapclient.IMAPClient) -> bool:
+        def prepare(client: imapclient.IMAPClient) -> tuple[bool, bool]:
             self._ensure_selected(client)
-            return bool(client.has_capability("IDLE"))
+            return self._arrived_since_search(client), bool(client.has_capability("IDLE"))
 
-        if not self._run("select", prepare):
+        arrived, can_idle = self._run("select", prepare)
+        if arrived:  # came while the last pass was working: IDLE would only announce what is already there
+            self.log.debug("new mail arrived during the pass", extra={
+                "event": "imap.arrived_during_pass", "account": self.account, "folder": self.folder})
+            return True
+        if not can_idle:
             self._sleep(min(timeout, self.poll_seconds))
             return False
         client = self._client
@@ -280,32 +298,53 @@ class ImapMailbox:
         assert self.uidvalidity is not None
         return self.uidvalidity, sorted(int(u) for u in uids)
 
+    def _arrived_since_search(self, client: imapclient.IMAPClient) -> bool:
+        """A quick UID SEARCH: is there unprocessed mail with a UID above what the last fetch_new saw?
+
+        Only mail newer than that search counts, so a mail left in the folder (its acknowledgement skipped)
+        cannot make the daemon spin; a changed UIDVALIDITY counts as new mail."""
+        if self._searched is None:
+            return False
+        uidvalidity, highest = self._searched
+        if self.uidvalidity != uidvalidity:
+            return True
+        found = client.search(["UID", f"{highest + 1}:*", "UNDELETED", "UNKEYWORD", PROCESSED_KEYWORD])
+        return any(int(uid) > highest for uid in found)  # N:* always matches the highest UID, even below N
+
     def _fetch_chunk(self, client: imapclient.IMAPClient, uidvalidity: int, chunk: list[int]) -> dict | None:
         self._ensure_selected(client)
         if self.uidvalidity != uidvalidity:
             return None
         return client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
 
-    def _move(self, client: imapclient.IMAPClient, uid: int) -> None:
+    def _move(self, client: imapclient.IMAPClient, uids: list[int]) -> None:
         self._ensure_folder(client, self.processed_folder)
         try:
-            client.move([uid], self.processed_folder)
+            client.move(uids, self.processed_folder)
         except imaplib.IMAP4.abort:
             raise
         except IMAPClientError as exc:
             text = str(exc).upper()
+            if len(uids) > 1 and ("EXPUNGEISSUED" in text or "NO LONGER EXIST" in text):
+                # Some of the batch went meanwhile (another spocmail moved them): see the expunges, then
+                # move the rest one by one, so one gone mail does not leave the others in the folder.
+                client.noop()
+                for uid in uids:
+                    self._move(client, [uid])
+                return
             if "EXPUNGEISSUED" in text or "NO LONGER EXIST" in text:
                 # Gone from the folder already: another spocmail reading this mailbox stored and moved it
                 # (its row is committed before it moves, so the mail is safe in the database).
-                self.log.info("uid %s was already moved by another process", uid, extra={
-                    "event": "imap.already_moved", "account": self.account, "folder": self.folder, "uid": uid})
+                self.log.info("uids %s were already moved by another process", _uid_set(uids), extra={
+                    "event": "imap.already_moved", "account": self.account, "folder": self.folder,
+                    "uids": _uid_set(uids)})
                 return
             if "TRYCREATE" not in text:
                 raise
             # Someone deleted the folder since we made sure of it.
             self._known_folders.discard(self.processed_folder)
             self._ensure_folder(client, self.processed_folder)
-            client.move([uid], self.processed_folder)
+            client.move(uids, self.processed_folder)
 
     def _idle(self, client: imapclient.IMAPClient, seconds: float) -> bool:
         deadline = time.monotonic() + seconds
@@ -498,6 +537,22 @@ class ImapMailbox:
         if self._password and self._password in text:
             text = text.replace(self._password, "********")
         return text
+
+
+def _uid_set(uids: list[int]) -> str:
+    """UIDs as an IMAP sequence set for logs: 3:7,9."""
+    parts, start, prev = [], None, None
+    for uid in sorted(uids):
+        if start is None:
+            start = prev = uid
+        elif uid == prev + 1:
+            prev = uid
+        else:
+            parts.append(f"{start}:{prev}" if prev != start else str(start))
+            start = prev = uid
+    if start is not None:
+        parts.append(f"{start}:{prev}" if prev != start else str(start))
+    return ",".join(parts)
 
 
 def _shutdown(client: imapclient.IMAPClient) -> None:

@@ -13,7 +13,7 @@ from spocmail.config import Config
 from spocmail.db import Database
 from spocmail.errors import ConfigError
 from spocmail.intake import FetchedMail, Mailbox
-from spocmail.intake.store import mark_acknowledged, store_fetched
+from spocmail.intake.store import mark_acknowledged_many, store_fetched
 
 log = logs.get("intake")
 
@@ -85,21 +85,51 @@ def _store_once(db: Database, mail: FetchedMail, clock: Clock):
 
 def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
            on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
-    """Store everything new. A mail is acknowledged to the mailbox only after its row is committed."""
+    """Store everything new. A mail is acknowledged to the mailbox only after its row is committed.
+
+    Each mail is stored (and committed) on its own, so one race or fault costs only that mail; the mailbox
+    is told in one go per batch of `batch_size` stored mails (one UID MOVE, one commit for the record of
+    it). A crash between the commits and the MOVE leaves the batch in the mailbox: the next pass finds
+    each mail stored already (by location or SHA-256) and only acknowledges it."""
     counts = PollCounts()
-    for mail in mailbox.fetch_new(batch_size=batch_size):
-        counts.fetched += 1
-        result = _store_once(db, mail, clock)
-        if result.created:
-            counts.stored += 1
-            counts.quarantined += int(result.quarantined)
-        else:
-            counts.duplicates += 1
-        mailbox.mark_processed(mail)
-        with db.session() as session:
-            mark_acknowledged(session, mail, clock.now())
-        if on_mail is not None:
-            on_mail(mail)
-        if stopping.requested():  # what is not fetched yet stays in the mailbox
-            break
+    stored: list[FetchedMail] = []
+    try:
+        for mail in mailbox.fetch_new(batch_size=batch_size):
+            counts.fetched += 1
+            result = _store_once(db, mail, clock)
+            if result.created:
+                counts.stored += 1
+                counts.quarantined += int(result.quarantined)
+            else:
+                counts.duplicates += 1
+            stored.append(mail)
+            if on_mail is not None:
+                on_mail(mail)
+            if len(stored) >= batch_size:
+                _acknowledge(db, mailbox, stored, clock)
+                stored = []
+            if stopping.requested():  # what is not fetched yet stays in the mailbox
+                break
+    except BaseException:
+        if stored:  # committed, so told to the mailbox even when a later mail of the batch failed
+            try:
+                _acknowledge(db, mailbox, stored, clock)
+            except Exception as exc:  # noqa: BLE001 - the first fault is the one to report; these wait
+                log.warning("could not acknowledge stored mail; the next pass will", extra={
+                    "event": "intake.ack_deferred", "mails": len(stored), "error": str(exc)})
+        raise
+    if stored:
+        _acknowledge(db, mailbox, stored, clock)
     return counts
+
+
+def _acknowledge(db: Database, mailbox: Mailbox, mails: list[FetchedMail], clock: Clock) -> None:
+    """Tell the mailbox about mails whose rows are committed, then note that it was told."""
+    many = getattr(mailbox, "mark_processed_many", None)
+    if many is not None:
+        many(mails)
+    else:
+        for mail in mails:
+            mailbox.mark_processed(mail)
+    with db.session() as session:
+        mark_acknowledged_many(session, mails, clock.now())

@@ -194,3 +194,18 @@ def mark_acknowledged(session: Session, mail: FetchedMail, now: datetime) -> Non
     if loc is not None and loc.acknowledged_at is None:
         loc.acknowledged_at = now
 
+
+
+def mark_acknowledged_many(session: Session, mails: list[FetchedMail], now: datetime) -> None:
+    """`mark_acknowledged` for a batch: one UPDATE per source and UIDVALIDITY, not a look-up per mail."""
+    from sqlalchemy import update
+
+    groups: dict[tuple[str, int], list[str]] = {}
+    for mail in mails:
+        groups.setdefault((mail.source, mail.uidvalidity or 0), []).append(mail.uid)
+    for (source, uidvalidity), uids in groups.items():
+        for start in range(0, len(uids), 500):
+            session.execute(update(MailLocation).where(
+                MailLocation.source == source, MailLocation.uidvalidity == uidvalidity,
+                MailLocation.uid.in_(uids[start:start + 500]), MailLocation.acknowledged_at.is_(None))
+                .values(acknowledged_at=now))
