@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as _holidays
-
 from spocmail import resources
 from spocmail.errors import ConfigError
 
@@ -121,6 +119,8 @@ class WorkingCalendar:
         return self._uk
 
     def _load_year(self, year: int) -> None:
+        import holidays as _holidays  # here, not at the top: most commands never ask about a date
+
         found: dict[date, dict[str, set[str]]] = {}
         for subdiv in self._subdivs:
             table = _holidays.country_holidays("GB", subdiv=subdiv, years=year, language="en_GB")
