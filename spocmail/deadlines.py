@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _calendar
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -11,8 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import holidays as _holidays
 
 from spocmail import resources
 from spocmail.errors import ConfigError
@@ -105,6 +104,10 @@ class WorkingCalendar:
         self._names: dict[date, str] = {}
         self._loaded: set[int] = set()
         self._uk: WorkingCalendar | None = self if region == "uk" else None
+        # The working-day index (see _index): whole years from _ix_lo to _ix_hi, by ordinal.
+        self._ix_lo = self._ix_hi = 0
+        self._cum: list[int] = []    # _cum[o - _ix_lo]: working days from _ix_lo up to and including o
+        self._work: list[int] = []   # the ordinals of those working days, in order
 
     def __repr__(self) -> str:
         return f"WorkingCalendar(region={self.region!r}, extra_closures={len(self._closures)})"
@@ -116,6 +119,8 @@ class WorkingCalendar:
         return self._uk
 
     def _load_year(self, year: int) -> None:
+        import holidays as _holidays  # here, not at the top: most commands never ask about a date
+
         found: dict[date, dict[str, set[str]]] = {}
         for subdiv in self._subdivs:
             table = _holidays.country_holidays("GB", subdiv=subdiv, years=year, language="en_GB")
@@ -134,6 +139,32 @@ class WorkingCalendar:
             if d.year == year:
                 self._names[d] = f"{self._names[d]}; {name}" if d in self._names else name
         self._loaded.add(year)
+        if self._cum and any(self._ix_lo <= d.toordinal() <= self._ix_hi for d in found):
+            self._cum, self._work = [], []  # a holiday table reached into the indexed years: index again
+
+    def _index(self, lo: int, hi: int) -> int:
+        """Make the index cover the ordinals lo..hi (whole years, a year either side); returns _ix_lo.
+
+        The index is built from _working itself, so it answers exactly as walking day by day does.
+        """
+        if self._cum and self._ix_lo <= lo and hi <= self._ix_hi:
+            return self._ix_lo
+        first = date.fromordinal(min(lo, self._ix_lo) if self._cum else lo).year - 1
+        last = date.fromordinal(max(hi, self._ix_hi) if self._cum else hi).year + 1
+        for year in range(first - 1, last + 2):  # neighbours first, should a table reach across a year
+            if year not in self._loaded and date.min.year <= year <= date.max.year:
+                self._load_year(year)
+        first, last = max(first, date.min.year), min(last, date.max.year)
+        start, end = date(first, 1, 1).toordinal(), date(last, 12, 31).toordinal()
+        cum, work, count = [], [], 0
+        working = self._working
+        for o in range(start, end + 1):
+            if working(date.fromordinal(o)):
+                count += 1
+                work.append(o)
+            cum.append(count)
+        self._ix_lo, self._ix_hi, self._cum, self._work = start, end, cum, work
+        return start
 
     def _working(self, d: date) -> bool:
         if d.weekday() >= 5:
@@ -165,17 +196,11 @@ class WorkingCalendar:
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after `d`."""
-        d = _plain_date(d) + _ONE_DAY
-        while not self._working(d):
-            d += _ONE_DAY
-        return d
+        return self.add_working_days(d, 1)
 
     def previous_working_day(self, d: date) -> date:
         """The last working day strictly before `d`."""
-        d = _plain_date(d) - _ONE_DAY
-        while not self._working(d):
-            d -= _ONE_DAY
-        return d
+        return self.add_working_days(d, -1)
 
     def roll_forward(self, d: date) -> date:
         """`d` if it is a working day, else the next working day."""
@@ -186,7 +211,33 @@ class WorkingCalendar:
         """The n-th working day after `d` (day 1 is the first working day after it, whatever `d` is).
 
         A negative n counts back: day -1 is the last working day before `d`. n = 0 gives `d`.
+        Answered from the working-day index; walking day by day (_walk_working_days) gives the same.
         """
+        d = _plain_date(d)
+        if n == 0:
+            return d
+        o = d.toordinal()
+        span = 2 * abs(n) + 14  # n working days seldom take more than this many calendar days
+        while span < 400_000:
+            try:
+                lo = self._index(o - span if n < 0 else o, o + span if n > 0 else o)
+            except (OverflowError, ValueError):
+                break  # at the ends of the calendar: walk
+            work = self._work
+            k = self._cum[o - lo]  # working days of the index up to and including d
+            if n > 0:
+                i = k + n - 1
+                if i < len(work):
+                    return date.fromordinal(work[i])
+            else:
+                i = k - (1 if k and work[k - 1] == o else 0) + n  # working days strictly before d, less |n|
+                if i >= 0:
+                    return date.fromordinal(work[i])
+            span *= 2
+        return self._walk_working_days(d, n)
+
+    def _walk_working_days(self, d: date, n: int) -> date:
+        """add_working_days the slow way, one day at a time (the index is tested against it)."""
         d = _plain_date(d)
         step = _ONE_DAY if n >= 0 else -_ONE_DAY
         remaining = abs(n)
@@ -204,13 +255,9 @@ class WorkingCalendar:
         a, b = _plain_date(a), _plain_date(b)
         if b < a:
             return -self.working_days_between(b, a)
-        count = 0
-        d = a
-        while d < b:
-            d += _ONE_DAY
-            if self._working(d):
-                count += 1
-        return count
+        oa, ob = a.toordinal(), b.toordinal()
+        lo = self._index(oa, ob)
+        return self._cum[ob - lo] - self._cum[oa - lo]
 
     def count_working_days(self, d: date, n: int) -> tuple[date, date, list[tuple[date, str]]]:
         """Count n >= 1 working days after `d`: (day 1, day n, the weekdays skipped on the way with why)."""
@@ -489,8 +536,8 @@ def _cached_rules(path: Path, _stamp: tuple) -> DeadlineRules:
 # --------------------------------------------------------------------------- due dates
 
 @dataclass(frozen=True)
-class Deadline:
-    """When a request is due, and how that was worked out, for a person to check."""
+class Explained:
+    """When a request is due, and how that was worked out, for a person to check: counted day by day."""
 
     kind: str
     received: date
@@ -506,6 +553,78 @@ class Deadline:
     region: str
     steps: tuple[str, ...]                      # the count, step by step
     notes: tuple[str, ...] = ()                 # things worth knowing that did not change the count
+
+
+class Deadline:
+    """When a request is due, and how that was worked out, for a person to check.
+
+    The date comes from the working-day index at once; the explanation (basis, skipped, steps,
+    notes) is worked out the first time one of them is read, by counting day by day (Explained),
+    so a caller that wants only the date does not pay for the words.
+    """
+
+    __slots__ = ("_v", "_explained")
+
+    def __init__(self, rule: DeadlineRule, received: date, due: date, start: date,
+                 pauses: tuple[tuple[date, date], ...], calendar: WorkingCalendar):
+        working = rule.unit == "working_days"
+        # One assignment, in the order of _DEADLINE_FIELDS, then the rule and calendar the explanation needs.
+        object.__setattr__(self, "_v", (rule.kind, received, due, rule.title, rule.source,
+                                        rule.count if working else None, None if working else rule.count,
+                                        start, pauses, calendar.region, rule, calendar))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def explained(self) -> Explained:
+        """The whole count, step by step (walks the calendar day by day; kept once made)."""
+        try:
+            return self._explained
+        except AttributeError:
+            rule, calendar = self._v[-2:]
+            build = _working_day_deadline if rule.unit == "working_days" else _calendar_month_deadline
+            object.__setattr__(self, "_explained", build(rule, self.received, self.pauses, calendar))
+            return self._explained
+
+    @property
+    def basis(self) -> str:
+        return self.explained().basis
+
+    @property
+    def skipped(self) -> tuple[tuple[date, str], ...]:
+        return self.explained().skipped
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return self.explained().steps
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.explained().notes
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(Explained))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Deadline, Explained)):
+            return self._fields() == tuple(getattr(other, f.name) for f in dataclasses.fields(Explained))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Deadline(" + ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(Explained)) + ")"
+
+
+_DEADLINE_FIELDS = ("kind", "received", "due", "title", "source", "working_days", "months", "start", "pauses",
+                    "region")
+for _i, _name in enumerate(_DEADLINE_FIELDS):
+    setattr(Deadline, _name, property(lambda self, _i=_i: self._v[_i]))
+del _i, _name
 
 
 def _pause_dates(pauses: Sequence[tuple[Any, Any]], received: date) -> tuple[tuple[date, date], ...]:
@@ -551,15 +670,27 @@ def due_date(
     """
     rule = (rules if rules is not None else default_rules()).get(kind)
     calendar = rule.calendar(calendar)
-    received_on = receipt_date(received)
-    spans = _pause_dates(pauses, received_on)
+    received_on = received if type(received) is date else receipt_date(received)
+    spans = _pause_dates(pauses, received_on) if pauses else ()
     if rule.unit == "working_days":
-        return _working_day_deadline(rule, received_on, spans, calendar)
-    return _calendar_month_deadline(rule, received_on, spans, calendar)
+        start = _restart_date(spans) if spans else received_on  # the latest clarification, as _restart
+        due = calendar.add_working_days(start, rule.count)
+    else:
+        start = _restart_date(spans) if spans and rule.pause == "restart" else received_on
+        due = _add_months(start, rule.count)
+        if spans and rule.pause == "extend":
+            due += timedelta(days=_paused_days(spans))
+        if rule.roll == "next-working-day" and not calendar.is_working_day(due):
+            due = calendar.next_working_day(due)
+    return Deadline(rule, received_on, due, start, spans, calendar)
+
+
+def _restart_date(spans: tuple[tuple[date, date], ...]) -> date:
+    return max(spans, key=lambda p: (p[1], p[0]))[1]
 
 
 def _working_day_deadline(rule: DeadlineRule, received: date, spans: tuple[tuple[date, date], ...],
-                          calendar: WorkingCalendar) -> Deadline:
+                          calendar: WorkingCalendar) -> Explained:
     n = rule.count
     steps = [f"Received {_day(received)}."]
     notes = []
@@ -578,7 +709,7 @@ def _working_day_deadline(rule: DeadlineRule, received: date, spans: tuple[tuple
         basis += f", counted again from the clarification received that day (request received {received})"
     if skipped:
         basis += "; skipped: " + ", ".join(f"{d} {name}" for d, name in skipped)
-    return Deadline(kind=rule.kind, received=received, due=due, basis=basis, title=rule.title,
+    return Explained(kind=rule.kind, received=received, due=due, basis=basis, title=rule.title,
                     source=rule.source, working_days=n, months=None, start=start, pauses=spans,
                     skipped=tuple(skipped), region=calendar.region, steps=tuple(steps),
                     notes=tuple(notes))
@@ -611,7 +742,7 @@ def _paused_days(spans: tuple[tuple[date, date], ...]) -> int:
 
 
 def _calendar_month_deadline(rule: DeadlineRule, received: date, spans: tuple[tuple[date, date], ...],
-                             calendar: WorkingCalendar) -> Deadline:
+                             calendar: WorkingCalendar) -> Explained:
     months = rule.count
     steps = [f"Received {_day(received)}."]
     notes: list[str] = []
@@ -644,7 +775,7 @@ def _calendar_month_deadline(rule: DeadlineRule, received: date, spans: tuple[tu
     skipped: list[tuple[date, str]] = []
     why = calendar.why_not_working(raw)
     if why and rule.roll == "next-working-day":
-        due = calendar.next_working_day(raw)
+        due = calendar._walk_working_days(raw, 1)  # day by day: the index is checked against this
         d = raw
         while d < due:
             if d.weekday() < 5:
@@ -655,7 +786,7 @@ def _calendar_month_deadline(rule: DeadlineRule, received: date, spans: tuple[tu
     elif why:
         notes.append(f"{raw} is not a working day ({why}), and roll = \"none\" keeps it.")
     steps.append(f"Due {_day(due)}.")
-    return Deadline(kind=rule.kind, received=received, due=due, basis=basis, title=rule.title,
+    return Explained(kind=rule.kind, received=received, due=due, basis=basis, title=rule.title,
                     source=rule.source, working_days=None, months=months, start=start,
                     pauses=spans, skipped=tuple(skipped), region=calendar.region,
                     steps=tuple(steps), notes=tuple(notes))

@@ -56,6 +56,26 @@ def phrase_regex(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
+def phrase_in(phrase: str, text: str) -> bool:
+    """Whether phrase_regex(phrase) finds the phrase in the text; skips the scan when a word of it is absent."""
+    runs = _phrase_runs(phrase)
+    if runs is None:
+        return phrase_regex(phrase).search(text) is not None
+    folded, words = _analysed(text)
+    if not words.issuperset(runs):
+        return False
+    anchor = _phrase_words(phrase)
+    if not anchor:
+        return phrase_regex(phrase).search(text) is not None
+    regex, first = phrase_regex(phrase), anchor[0]
+    pos = folded.find(first)
+    while pos >= 0:
+        if regex.match(text, pos) is not None:
+            return True
+        pos = folded.find(first, pos + 1)
+    return False
+
+
 @dataclass(frozen=True)
 class Hit:
     """One thing found in a text: the phrase or pattern that found it and where."""
@@ -74,6 +94,8 @@ class Matcher:
     patterns: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     unless_patterns: tuple[str, ...] = ()
+    # The compiled terms with their pre-checks, made once per matcher on first use (see _plan).
+    _compiled: tuple | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     @property
     def empty(self) -> bool:
@@ -85,6 +107,22 @@ class Matcher:
         for p in self.patterns:
             yield p, _pattern(p)
 
+    def _plan(self) -> tuple:
+        """(term, regex, words, anchor, clauses) for each term, in order; computed once."""
+        plan = self._compiled
+        if plan is None:
+            out = []
+            for n, (term, regex) in enumerate(self._terms()):
+                if n < len(self.phrases):
+                    words = _phrase_runs(term)
+                    first = _phrase_words(term)
+                    out.append((term, regex, words, first[0] if first else None, ()))
+                else:
+                    out.append((term, regex, None, None, _required(term)))
+            plan = tuple(out)
+            object.__setattr__(self, "_compiled", plan)
+        return plan
+
     def _silenced(self, text: str, start: int, end: int) -> bool:
         if not self.unless and not self.unless_patterns:
             return False
@@ -93,13 +131,33 @@ class Matcher:
             any(_pattern(u).search(sentence) for u in self.unless_patterns)
 
     def hits(self, text: str) -> list[Hit]:
-        """Every term found (its first occurrence that no exception silences), in the order the terms are listed."""
+        """Every term found (its first occurrence that no exception silences), in the order the terms are listed.
+
+        Before a regex scans the text, a cheap check skips a term that cannot match: a phrase
+        whose words are not all among the text's words, a pattern whose literal parts are absent
+        (_required). A phrase's regex is then tried only where its first word occurs. The result
+        is the plain scan's, term for term (tests/test_rules_precheck.py compares them).
+        """
         found = []
-        folded = _folded(text)
-        for n, (term, regex) in enumerate(self._terms()):
-            words = _phrase_words(term) if n < len(self.phrases) else None
-            if words and not all(w in folded for w in words):
-                continue  # a word of the phrase is absent, so its regex cannot match: skip the scan
+        folded, words = _analysed(text)
+        for term, regex, runs, anchor, clauses in self._plan():
+            if runs is not None:
+                if not words.issuperset(runs):
+                    continue  # a word of the phrase is absent, so its regex cannot match
+                if anchor is not None:  # every match begins with the first word, as written (folded)
+                    pos = folded.find(anchor)
+                    while pos >= 0:
+                        m = regex.match(text, pos)
+                        if m is None:
+                            pos = folded.find(anchor, pos + 1)
+                        elif m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
+                            found.append(Hit(term, m.start(), m.end(), m.group(0)))
+                            break
+                        else:
+                            pos = folded.find(anchor, max(m.end(), pos + 1))
+                    continue
+            elif clauses and not all(any(c in folded for c in clause) for clause in clauses):
+                continue  # a literal the pattern needs is absent
             for m in regex.finditer(text):
                 if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                     found.append(Hit(term, m.start(), m.end(), m.group(0)))
@@ -112,14 +170,24 @@ class Matcher:
         return min(hits, key=lambda h: (h.start, -(h.end - h.start))) if hits else None
 
 
-# Under re.IGNORECASE these two match an ASCII letter that their lower() does not contain.
-_FOLD_EXTRA = {0x131: "i", 0x17F: "s"}
+# Under re.IGNORECASE these match an ASCII letter that their lower() does not give (U+0130 lowers to
+# two characters); mapped first, the folded text keeps every offset and every ASCII letter a regex sees.
+_FOLD_EXTRA = {0x130: "i", 0x131: "i", 0x17F: "s"}
+_WORD_RUN = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
+def _analysed(text: str) -> tuple[str, frozenset[str]]:
+    """The text folded for the pre-checks (same length and offsets; ASCII letters lower-cased), and its words.
+
+    Computed once per text: classification and routing ask about the same haystack many times.
+    """
+    folded = (text if text.isascii() else text.translate(_FOLD_EXTRA)).lower()
+    return folded, frozenset(_WORD_RUN.findall(folded))
+
+
 def _folded(text: str) -> str:
-    """The text lowercased for the phrase pre-check: every ASCII word a phrase regex matches is in it."""
-    return text.lower().translate(_FOLD_EXTRA)
+    return _analysed(text)[0]
 
 
 @lru_cache(maxsize=4096)
@@ -127,6 +195,73 @@ def _phrase_words(phrase: str) -> tuple[str, ...] | None:
     """The words phrase_regex(phrase) must find literally, lowercased; None (no pre-check) for non-ASCII words."""
     words = tuple(w.lower() for w in re.split(r"[\s\-]+", phrase.strip()) if w)
     return words if all(w.isascii() for w in words) else None
+
+
+@lru_cache(maxsize=4096)
+def _phrase_runs(phrase: str) -> frozenset[str] | None:
+    """The runs of word characters of the phrase's words: each is a whole word of any text the phrase matches.
+
+    Every run is bounded in the phrase by a non-word character, a space or hyphen, or the phrase's
+    own (?<!\\w)/(?!\\w), so it is a maximal run of word characters in the text too.
+    """
+    words = _phrase_words(phrase)
+    if words is None:
+        return None
+    return frozenset(r for w in words for r in _WORD_RUN.findall(w))
+
+
+def _required(pattern: str) -> tuple[frozenset[str], ...]:
+    """What a text must contain for the pattern to match: clauses of literal strings (lower-case ASCII),
+    at least one of each clause found in the folded text. () when nothing is known (no pre-check).
+
+    Read from the pattern's parse tree, conservatively: only literals every match must contain.
+    """
+    try:
+        from re import _constants as C
+        from re import _parser as P
+
+        tree = P.parse(pattern, re.IGNORECASE)
+        repeats = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
+        atomic = getattr(C, "ATOMIC_GROUP", None)
+
+        def seq(items) -> list[frozenset[str]]:
+            clauses: list[frozenset[str]] = []
+            run: list[str] = []
+
+            def flush() -> None:
+                if run:
+                    clauses.append(frozenset(["".join(run)]))
+                    run.clear()
+
+            for op, av in items:
+                if op is C.LITERAL and chr(av).isascii():
+                    run.append(chr(av).lower())
+                    continue
+                flush()
+                if op is C.SUBPATTERN:
+                    clauses += seq(av[-1])
+                elif op is atomic:
+                    clauses += seq(av)
+                elif op in repeats:
+                    if av[0] >= 1:
+                        clauses += seq(av[2])
+                elif op is C.BRANCH:
+                    options: set[str] = set()
+                    for alt in av[1]:
+                        got = seq(alt)
+                        if not got:
+                            options = set()
+                            break
+                        options |= max(got, key=lambda c: min(len(x) for x in c))
+                    if options:
+                        clauses.append(frozenset(options))
+                # anything else (a class, a boundary, a look-around, a back-reference) requires nothing known
+            flush()
+            return clauses
+
+        return tuple(dict.fromkeys(seq(tree)))
+    except Exception:  # an unforeseen construct: no pre-check, the regex alone decides
+        return ()
 
 
 @lru_cache(maxsize=4096)
@@ -647,7 +782,7 @@ def route(category: str, subject: str, text: str, officers: Sequence[OfficerInfo
     # 2. The register: whose keywords match best.
     scored = []
     for n, o in enumerate(officers):
-        hits = list(dict.fromkeys(k.lower() for k in o.keywords if k.strip() and phrase_regex(k).search(hay)))
+        hits = list(dict.fromkeys(k.lower() for k in o.keywords if k.strip() and phrase_in(k, hay)))
         if hits:
             scored.append((len(hits), n, o, hits))
     if scored:

@@ -6,13 +6,19 @@ installed or started fails the test with its log (nothing is skipped).
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 import pytest
 
 from spocmail.clock import REQUIRE_NOW_ENV
+
+# The rules and templates found good at start are remembered (spocmail/ruleset.py): in the test run's
+# own file, not the user's ~/.cache, and shared by every command the run starts.
+os.environ.setdefault("SPOCMAIL_CHECK_CACHE", os.path.join(tempfile.mkdtemp(prefix="spocmail-check-"), "checked"))
 
 try:  # tests/ is a package: one copy of the server modules, as tests.servers
     from .servers import DovecotServer, PostgresServer, ServerStartError, SmtpSink
