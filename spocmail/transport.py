@@ -285,7 +285,7 @@ class SmtpTransport:
             options = []
             if client.supports_extension("size"):
                 options.append(f"SIZE={len(_crlf(raw))}")
-            if client.supports_extension("8bitmime") and any(b > 127 for b in raw):
+            if client.supports_extension("8bitmime") and not raw.isascii():
                 options.append("BODY=8BITMIME")
             await client.mail(mail_from, options=options)
             refused: Refused = {}
