@@ -251,6 +251,18 @@ def claim(session: Session, outbox_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def _claim_for_sending(session: Session, outbox_id: int, now: datetime) -> "_Claimed | None":
+    """claim(), handing back what sending needs from the same UPDATE (RETURNING): no second read."""
+    got = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == outbox_id, _due(now))
+        .values(state="sending", sending_at=now, attempts=OutboxMail.attempts + 1)
+        .returning(OutboxMail.id, OutboxMail.message_id, OutboxMail.kind, OutboxMail.raw, OutboxMail.mail_from,
+                   OutboxMail.recipients, OutboxMail.attempts)
+        .execution_options(synchronize_session=False)).first()
+    return None if got is None else _Claimed(got[0], got[1], got[2], got[3], got[4], list(got[5]), got[6])
+
+
 def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callable[[bytes], object] | None = None,
           limit: int | None = None, max_attempts: int = MAX_ATTEMPTS,
           retry_delays: tuple[timedelta, ...] = RETRY_DELAYS, stale_after: timedelta = STALE_AFTER,
@@ -330,12 +342,7 @@ def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], 
             with db.session() as s:
                 done = _apply(s, pending)
                 now = clock.now()
-                claimed = claim(s, outbox_id, now)
-                mail = None
-                if claimed:
-                    row = s.get(OutboxMail, outbox_id, populate_existing=True)
-                    mail = _Claimed(row.id, row.message_id, row.kind, row.raw, row.mail_from, list(row.recipients),
-                                    row.attempts)
+                mail = _claim_for_sending(s, outbox_id, now)
             pending = []
             _announce(done)
             if mail is None:
