@@ -154,6 +154,13 @@ class WeeklyConfig:
 
 
 @dataclass(frozen=True)
+class OfficersConfig:
+    # requests and reminders to one officer in one London day beyond this many are held for one digest (0: never)
+    digest_after: int = 10
+    digest_time: str = "16:00"  # London time the day's digest goes
+
+
+@dataclass(frozen=True)
 class IdentifyConfig:
     threshold: float = 0.5
 
@@ -225,6 +232,7 @@ class Config:
     oauth2: OAuth2Config = field(default_factory=OAuth2Config)
     identify: IdentifyConfig = field(default_factory=IdentifyConfig)
     weekly: WeeklyConfig = field(default_factory=WeeklyConfig)
+    officers: OfficersConfig = field(default_factory=OfficersConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -528,6 +536,14 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     )
     r.done()
 
+    r = _Reader(path, "officers", data.get("officers", {}))
+    officers_ = OfficersConfig(
+        digest_after=r.integer("digest_after", OfficersConfig.digest_after, 0, 10000),
+        digest_time=r.text("digest_time", OfficersConfig.digest_time,
+                           lambda v: bool(re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v)), '"HH:MM", e.g. "16:00"'),
+    )
+    r.done()
+
     r = _Reader(path, "rules", data.get("rules", {}))
     rules = RulesConfig(dir=r.folder("dir", "rules files"))
     r.done()
@@ -562,7 +578,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     r.done()
 
     return Config(path=path, council=council, spoc=spoc, database=database, storage=storage, limits=limits,
-                  mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, rules=rules,
+                  mailbox=mailbox, smtp=smtp, oauth2=oauth2, identify=identify, weekly=weekly, officers=officers_, rules=rules,
                   templates=templates, logging=logging_, security=security, web=web, retention=retention)
 
 

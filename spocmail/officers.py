@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from spocmail import letters, locations, logs, outbox, templating
+from spocmail import digest, letters, locations, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, OfficerRequest
@@ -130,43 +130,54 @@ def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date, inf
 
 def send_request(session: Session, issue: Issue, officer_id: str, config: Config, calendar: WorkingCalendar,
                  now: datetime, covering_for: str | None = None, reason: str = "") -> OfficerRequest:
-    """Queue one request mail to one officer for one issue, with a reply token nobody can guess."""
+    """Queue one request mail to one officer for one issue, with a reply token nobody can guess.
+
+    Beyond [officers] digest_after requests and reminders to this officer today (London), the request is held
+    for the officer's one digest of the day (spocmail.digest): its token, answer date and record are made now,
+    and the digest lists it with its own reply address."""
     officer = session.get(Officer, officer_id)
     arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
     tz = config.tz
     token = secrets.token_urlsafe(12)
     by = needed_by(issue, arr, now, calendar, tz)
-    subject = f"[{issue.ref} #{token}] Please answer by {by:%a %-d %b}: {issue.title}"
-    covered = session.get(Officer, covering_for).name if covering_for else None
-    customer = session.get(Customer, issue.customer_id)
-    # what the officer needs to act: who and where; the reasons for the arrangement stay with the SPOC
-    where = locations.location_for(issue.request_text, issue.category, customer.postal_address)
-    msg = templating.build(
-        "officer_request", subject=subject, sender=f"{config.spoc.name} <{config.spoc.address}>",
-        to=[f"{officer.name} <{officer.email}>"], reply_to=reply_address(config, token),
-        headers={"X-Spocmail-Issue": issue.ref},
-        officer=officer, ref=issue.ref, asked=ASKED.get(issue.category, issue.category),
-        received_on=issue.received_on, needed_by=by, statutory_due=issue.due,
-        due_label=deadline_label(issue.statutory_kind), words=issue.request_text,
-        customer_name=customer.name, location=where,
-        covering_for=covered, spoc_name=config.spoc.name, council=config.council.name,
-        sig=letters.signature(config, customer))
-    row = outbox.queue(session, msg, kind="officer_request", now=now,
-                       dedupe_key=f"request:{issue.ref}:{officer_id}:{len(issue.requests) + 1}",
-                       related={"issues": [issue.ref], "customer": issue.customer_id, "officer": officer_id})
-    req = OfficerRequest(issue_id=issue.id, officer_id=officer_id, covering_for=covering_for, token=token,
-                         message_id=row.message_id, outbox_id=row.id, needed_by=by, status="sent", sent_at=now)
+    held = digest.over_cap(session, config, officer_id, now)
+    if held:
+        req = OfficerRequest(issue_id=issue.id, officer_id=officer_id, covering_for=covering_for, token=token,
+                             message_id=digest.held_message_id(config, token), outbox_id=None, needed_by=by,
+                             status="sent", sent_at=now)
+    else:
+        subject = f"[{issue.ref} #{token}] Please answer by {by:%a %-d %b}: {issue.title}"
+        covered = session.get(Officer, covering_for).name if covering_for else None
+        customer = session.get(Customer, issue.customer_id)
+        # what the officer needs to act: who and where; the reasons for the arrangement stay with the SPOC
+        where = locations.location_for(issue.request_text, issue.category, customer.postal_address)
+        msg = templating.build(
+            "officer_request", subject=subject, sender=f"{config.spoc.name} <{config.spoc.address}>",
+            to=[f"{officer.name} <{officer.email}>"], reply_to=reply_address(config, token),
+            headers={"X-Spocmail-Issue": issue.ref},
+            officer=officer, ref=issue.ref, asked=ASKED.get(issue.category, issue.category),
+            received_on=issue.received_on, needed_by=by, statutory_due=issue.due,
+            due_label=deadline_label(issue.statutory_kind), words=issue.request_text,
+            customer_name=customer.name, location=where,
+            covering_for=covered, spoc_name=config.spoc.name, council=config.council.name,
+            sig=letters.signature(config, customer))
+        row = outbox.queue(session, msg, kind="officer_request", now=now,
+                           dedupe_key=f"request:{issue.ref}:{officer_id}:{len(issue.requests) + 1}",
+                           related={"issues": [issue.ref], "customer": issue.customer_id, "officer": officer_id})
+        req = OfficerRequest(issue_id=issue.id, officer_id=officer_id, covering_for=covering_for, token=token,
+                             message_id=row.message_id, outbox_id=row.id, needed_by=by, status="sent", sent_at=now)
+        session.add(IssueMessage(issue_id=issue.id, message_pk=row.record_pk, role="request", added_at=now))
     session.add(req)
+    digest.note(session, config, req, "request", now, held, issue.ref)
     issue.officer_id, issue.status, issue.updated_at = officer_id, "awaiting", now
     if reason:
         issue.routing_reason = reason
-    session.flush()
-    session.add(IssueMessage(issue_id=issue.id, message_pk=row.record_pk, role="request", added_at=now))
-    audit.record(session, at=now, actor="spocmail", action="request.sent", subject_type="issue",
-                 subject_id=issue.ref, officer=officer_id, needed_by=by.isoformat(), reason=reason,
-                 covering_for=covering_for)
-    log.info("request queued", extra={"event": "officers.request", "issue": issue.ref, "officer": officer_id,
-                                      "needed_by": by.isoformat()})
+    audit.record(session, at=now, actor="spocmail", action="request.held" if held else "request.sent",
+                 subject_type="issue", subject_id=issue.ref, officer=officer_id, needed_by=by.isoformat(),
+                 reason=reason, covering_for=covering_for)
+    log.info("request held for the digest" if held else "request queued",
+             extra={"event": "officers.request", "issue": issue.ref, "officer": officer_id,
+                    "needed_by": by.isoformat(), "held": held})
     return req
 
 
@@ -261,7 +272,10 @@ def reminders_due(session: Session, config: Config, calendar: WorkingCalendar, n
         # but never on the day the answer is due unless that is the day asked for
         last_day = req.needed_by if days_before == 0 else calendar.add_working_days(req.needed_by, -1)
         if remind_on is not None and remind_on <= today <= last_day and req.reminded_on is None:
-            _queue_reminder(session, req, config, now)
+            held = digest.over_cap(session, config, req.officer_id, now)
+            if not held:
+                _queue_reminder(session, req, config, now)
+            digest.note(session, config, req, "reminder", now, held, issue.ref)
             req.reminded_on = today
             counts["reminders"] += 1
         if today > req.needed_by and req.overdue_notified_on != today:

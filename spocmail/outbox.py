@@ -98,7 +98,11 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     """
     if now.tzinfo is None:
         raise ValueError(f"naive now {now!r}: every instant carries a zone")
-    if dedupe_key is not None:
+    # A mail whose Message-ID we mint cannot clash with anything stored, so its dedupe_key is left to the
+    # insert's ON CONFLICT below (one statement, not a look-up first). A caller's own Message-ID is looked up
+    # first, because queueing the same logical mail again with it must answer "already queued", not
+    # "Message-ID already used".
+    if dedupe_key is not None and message["Message-ID"] is not None:
         existing = session.scalar(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key))
         if existing is not None:
             _log_already(existing, dedupe_key)
@@ -139,11 +143,12 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
     # other transaction and then inserts nothing, and the caller's transaction stays whole (pysqlite
     # mishandles SAVEPOINT, letting RELEASE commit the caller's work early).
     insert = _insert_for(session)
-    new_id = session.scalar(insert(OutboxMail).values(
+    row = session.scalar(insert(OutboxMail).values(
         message_id=message_id, kind=kind, dedupe_key=dedupe_key, raw=raw, mail_from=envelope_from,
         recipients=recipients, state="queued", attempts=0, refused={}, queued_at=now, not_before=not_before,
-        record_pk=record.id, related=related).on_conflict_do_nothing().returning(OutboxMail.id))
-    if new_id is None:
+        record_pk=record.id, related=related).on_conflict_do_nothing().returning(OutboxMail),
+        execution_options={"populate_existing": True})
+    if row is None:
         existing = session.scalar(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)) \
             if dedupe_key is not None else None
         if existing is None:
@@ -154,7 +159,6 @@ def queue(session: Session, message: EmailMessage, *, kind: str, now: datetime, 
             session.flush()
         _log_already(existing, dedupe_key)
         return existing
-    row = session.get(OutboxMail, new_id)
     log.info("queued", extra={"event": "outbox.queued", "outbox": row.id, "message_id": message_id, "kind": kind,
                               "recipients": len(recipients), "dedupe_key": dedupe_key, "mail": record.id})
     return row
@@ -247,6 +251,18 @@ def claim(session: Session, outbox_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def _claim_for_sending(session: Session, outbox_id: int, now: datetime) -> "_Claimed | None":
+    """claim(), handing back what sending needs from the same UPDATE (RETURNING): no second read."""
+    got = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == outbox_id, _due(now))
+        .values(state="sending", sending_at=now, attempts=OutboxMail.attempts + 1)
+        .returning(OutboxMail.id, OutboxMail.message_id, OutboxMail.kind, OutboxMail.raw, OutboxMail.mail_from,
+                   OutboxMail.recipients, OutboxMail.attempts)
+        .execution_options(synchronize_session=False)).first()
+    return None if got is None else _Claimed(got[0], got[1], got[2], got[3], got[4], list(got[5]), got[6])
+
+
 def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callable[[bytes], object] | None = None,
           limit: int | None = None, max_attempts: int = MAX_ATTEMPTS,
           retry_delays: tuple[timedelta, ...] = RETRY_DELAYS, stale_after: timedelta = STALE_AFTER,
@@ -310,50 +326,90 @@ def _within_rate(db: Database, now: datetime, due: list[int], per_hour: int, res
 def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], result: FlushResult,
               sent_copy: Callable[[bytes], object] | None, max_attempts: int,
               retry_delays: tuple[timedelta, ...]) -> None:
-    """Each due mail in turn: claimed and committed as "sending", handed over, then settled."""
-    for outbox_id in due:
-        if stopping.requested():  # still queued: sent at the next flush
-            break
-        with db.session() as s:
-            now = clock.now()
-            if not claim(s, outbox_id, now):
+    """Each due mail in turn: claimed and committed as "sending", handed over, then settled.
+
+    A mail that went is settled ("sent", its audit entry, its Sent copy) in the same commit that claims the
+    next one, or in the flush's last commit: one commit per mail instead of three. The claim of every mail
+    is still committed before its data is handed over; a crash after a mail went but before that commit
+    leaves it "sending", which the next flush puts to the SPOC as uncertain, exactly as a crash mid-
+    conversation does: never resent. Every other outcome is settled at once, in its own commit.
+    """
+    pending: list[_Settled] = []  # mails that went, not yet recorded as sent
+    try:
+        for outbox_id in due:
+            if stopping.requested():  # still queued: sent at the next flush
+                break
+            with db.session() as s:
+                done = _apply(s, pending)
+                now = clock.now()
+                mail = _claim_for_sending(s, outbox_id, now)
+            pending = []
+            _announce(done)
+            if mail is None:
                 result.skipped += 1
                 continue
-            row = s.get(OutboxMail, outbox_id, populate_existing=True)
-            mail = _Claimed(row.id, row.message_id, row.kind, row.raw, row.mail_from, list(row.recipients),
-                            row.attempts)
-        log.debug("sending", extra={"event": "outbox.sending", **mail.fields(), "attempt": mail.attempts})
-        try:
-            refused = transport.send(mail.raw, mail.mail_from, mail.recipients)
-        except DeliveryUncertain as exc:
-            _settle_uncertain(db, clock, mail, str(exc))
-            result.uncertain += 1
-        except TransportError as exc:
-            outcome = _settle_refused(db, clock, mail, exc, max_attempts, retry_delays)
-            if outcome == "failed":
-                result.failed += 1
+            log.debug("sending", extra={"event": "outbox.sending", **mail.fields(), "attempt": mail.attempts})
+            try:
+                refused = transport.send(mail.raw, mail.mail_from, mail.recipients)
+            except DeliveryUncertain as exc:
+                _settle_uncertain(db, clock, mail, str(exc))
+                result.uncertain += 1
+            except TransportError as exc:
+                outcome = _settle_refused(db, clock, mail, exc, max_attempts, retry_delays)
+                if outcome == "failed":
+                    result.failed += 1
+                else:
+                    result.retried += 1
+                if exc.affects_all:
+                    result.stopped = str(exc)
+                    log.error("stopped sending: %s", exc, extra={"event": "outbox.stopped", **mail.fields()})
+                    break
+            except BaseException as exc:
+                # Something we did not foresee: whether the server has the mail is unknown, so say so and stop.
+                _settle_uncertain(db, clock, mail, f"{exc.__class__.__name__}: {exc}")
+                result.uncertain += 1
+                raise
             else:
-                result.retried += 1
-            if exc.affects_all:
-                result.stopped = str(exc)
-                log.error("stopped sending: %s", exc, extra={"event": "outbox.stopped", **mail.fields()})
-                break
-        except BaseException as exc:
-            # Something we did not foresee: whether the server has the mail is unknown, so say so and stop.
-            _settle_uncertain(db, clock, mail, f"{exc.__class__.__name__}: {exc}")
-            result.uncertain += 1
-            raise
-        else:
-            if refused and len(refused) >= len(mail.recipients):
-                _settle_refused(db, clock, mail, TransportError(
-                    "every recipient was refused: " + _refusals(refused), temporary=False), max_attempts,
-                    retry_delays, refused=refused)
-                result.failed += 1
-                continue
-            _settle_sent(db, clock, mail, refused)
-            result.sent += 1
-            if sent_copy is not None and not _copy_to_sent(db, clock, mail, sent_copy):
-                result.copy_failed += 1
+                if refused and len(refused) >= len(mail.recipients):
+                    _settle_refused(db, clock, mail, TransportError(
+                        "every recipient was refused: " + _refusals(refused), temporary=False), max_attempts,
+                        retry_delays, refused=refused)
+                    result.failed += 1
+                    continue
+                settled = _Settled(mail, refused, clock.now())
+                pending.append(settled)
+                result.sent += 1
+                if sent_copy is not None:
+                    settled.copy_error = _copy_to_sent(mail, sent_copy)
+                    settled.copy_at = clock.now()
+                    if settled.copy_error is not None:
+                        result.copy_failed += 1
+    finally:
+        if pending:
+            with db.session() as s:
+                done = _apply(s, pending)
+            _announce(done)
+
+
+@dataclass
+class _Settled:
+    """A mail the server took, and what became of its copy to Sent, to be recorded in the next commit."""
+    mail: "_Claimed"
+    refused: dict
+    at: datetime
+    copy_at: datetime | None = None
+    copy_error: str | None = None  # None with copy_at set: copied
+
+
+def _apply(s: Session, pending: list[_Settled]) -> list[_Settled]:
+    for settled in pending:
+        _record_sent(s, settled)
+    return pending
+
+
+def _announce(done: list[_Settled]) -> None:
+    for settled in done:
+        _log_sent(settled.mail, settled.refused)
 
 
 @dataclass
@@ -407,16 +463,21 @@ def _update(db: Database, outbox_id: int, values: dict, states: tuple[str, ...])
                          .values(**values).execution_options(synchronize_session=False)).rowcount == 1
 
 
-def _settle_sent(db: Database, clock: Clock, mail: _Claimed, refused: dict) -> None:
-    now = clock.now()
+def _record_sent(s: Session, settled: _Settled) -> None:
+    mail, refused, now = settled.mail, settled.refused, settled.at
     refused_json = {r: [c, m] for r, (c, m) in refused.items()}
     note = ("refused by the server for " + _refusals(refused)) if refused else None
-    with db.session() as s:
-        s.execute(update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.state.in_(("sending", "uncertain")))
-                  .values(state="sent", sent_at=now, refused=refused_json, last_error=note, retry_at=None)
-                  .execution_options(synchronize_session=False))
-        audit.record(s, at=now, actor=ACTOR, action="outbox.sent", subject_type="outbox", subject_id=str(mail.id),
-                     message_id=mail.message_id, kind=mail.kind, recipients=mail.recipients, refused=refused_json)
+    values = dict(state="sent", sent_at=now, refused=refused_json, last_error=note, retry_at=None)
+    if settled.copy_at is not None:
+        values.update(sent_copy_at=None if settled.copy_error else settled.copy_at,
+                      sent_copy_error=settled.copy_error)
+    s.execute(update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.state.in_(("sending", "uncertain")))
+              .values(**values).execution_options(synchronize_session=False))
+    audit.record(s, at=now, actor=ACTOR, action="outbox.sent", subject_type="outbox", subject_id=str(mail.id),
+                 message_id=mail.message_id, kind=mail.kind, recipients=mail.recipients, refused=refused_json)
+
+
+def _log_sent(mail: "_Claimed", refused: dict) -> None:
     extra = {"event": "outbox.sent", **mail.fields(), "recipients": len(mail.recipients), "attempt": mail.attempts}
     if refused:
         log.warning("sent, but some recipients were refused: %s", _refusals(refused),
@@ -469,18 +530,16 @@ def _settle_uncertain(db: Database, clock: Clock, mail: _Claimed, error: str) ->
                 extra={"event": "outbox.uncertain", **mail.fields(), "attempt": mail.attempts})
 
 
-def _copy_to_sent(db: Database, clock: Clock, mail: _Claimed, sent_copy: Callable[[bytes], object]) -> bool:
-    """The copy in Sent is for people; the send stands whatever happens to it."""
+def _copy_to_sent(mail: _Claimed, sent_copy: Callable[[bytes], object]) -> str | None:
+    """The copy in Sent is for people; the send stands whatever happens to it. Returns the error, if any."""
     try:
         sent_copy(mail.raw)
     except Exception as exc:  # noqa: BLE001 - any failure is logged and kept on the row
         error = f"{exc.__class__.__name__}: {exc}"
         log.error("sent, but the copy to Sent failed: %s", error, extra={"event": "outbox.sent_copy_failed",
                                                                        **mail.fields()})
-        _update(db, mail.id, {"sent_copy_error": error}, states=("sent",))
-        return False
-    _update(db, mail.id, {"sent_copy_at": clock.now(), "sent_copy_error": None}, states=("sent",))
-    return True
+        return error
+    return None
 
 
 # ---------------------------------------------------------------- the SPOC's decisions

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from spocmail import admission, lifecycle, logs, officers, respond
+from spocmail import admission, digest, lifecycle, logs, officers, respond
 from spocmail.clock import Clock
 from spocmail.config import Config
 from spocmail.db import Database
@@ -103,6 +103,8 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
     with db.session() as session:
         counts = officers.reminders_due(session, config, calendar, now, config.weekly.reminder_days_before)
         done["reminders"], done["overdue"] = counts["reminders"], counts["overdue"]
+    with db.session() as session:  # what was held beyond [officers] digest_after: one digest per officer a day
+        done["digests"] = digest.run_due(session, config, now)
     done["acknowledgements"] = respond.acknowledge_new(config, db, clock)
     done["retention"] = retention_due(config, db, now)
     done["outbox"] = flush_outbox(config, db, clock, mailbox)

@@ -9,6 +9,7 @@ import os
 import re
 import ssl
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import timezone
 from email.utils import parsedate_to_datetime
@@ -35,6 +36,15 @@ class TransportError(SpocmailError):
         self.permanent = not temporary
         self.code = code
         self.affects_all = affects_all
+
+
+class _EnvelopeBroken(TransportError):
+    """The connection broke during MAIL or RCPT: certainly nothing handed over (a TransportError like any other)."""
+
+
+# A kept SMTP connection unused for longer than this is checked with NOOP before the next mail; between mails
+# sent one after another it is not (a connection that went anyway is found at MAIL and opened again).
+NOOP_AFTER = 2.0
 
 
 class DeliveryUncertain(TransportError):
@@ -147,6 +157,7 @@ class SmtpTransport:
 
     _runner: asyncio.Runner | None = None
     _client = None  # the connection a session keeps between mails
+    _used_at = 0.0  # time.monotonic() when it last carried a mail
 
     @contextmanager
     def session(self) -> Iterator["SmtpTransport"]:
@@ -179,24 +190,36 @@ class SmtpTransport:
         from aiosmtplib import SMTPException
 
         client, self._client = self._client, None
+        reused = client is not None
         if client is not None:
             try:
                 if not client.is_connected:
                     raise OSError("closed")
-                await client.noop()
+                if time.monotonic() - self._used_at > NOOP_AFTER:  # idle a while: is it still there?
+                    await client.noop()
             except (SMTPException, OSError, asyncio.TimeoutError):
                 if client.is_connected:
                     client.close()
-                client = None
+                client, reused = None, False
         if client is None:
             client = await self._connect()
         try:
-            refused = await self._transaction(client, raw, mail_from, recipients, keep=True)
+            try:
+                refused = await self._transaction(client, raw, mail_from, recipients, keep=True)
+            except _EnvelopeBroken:
+                if not reused:
+                    raise
+                # The kept connection had gone (the server timed it out) before any data: nothing was handed
+                # over, so the mail goes over a fresh connection, as it would have with a connection per mail.
+                if client.is_connected:
+                    client.close()
+                client = await self._connect()
+                refused = await self._transaction(client, raw, mail_from, recipients, keep=True)
         except BaseException:
             if client.is_connected:
                 client.close()
             raise
-        self._client = client
+        self._client, self._used_at = client, time.monotonic()
         return refused
 
     async def _send(self, raw: bytes, mail_from: str, recipients: list[str]) -> Refused:
@@ -285,7 +308,7 @@ class SmtpTransport:
             options = []
             if client.supports_extension("size"):
                 options.append(f"SIZE={len(_crlf(raw))}")
-            if client.supports_extension("8bitmime") and any(b > 127 for b in raw):
+            if client.supports_extension("8bitmime") and not raw.isascii():
                 options.append("BODY=8BITMIME")
             await client.mail(mail_from, options=options)
             refused: Refused = {}
@@ -297,8 +320,8 @@ class SmtpTransport:
         except SMTPResponseException as exc:
             raise _refusal(f"SMTP {self.server} refused the envelope from {mail_from}", exc) from None
         except (SMTPException, OSError, asyncio.TimeoutError) as exc:
-            raise TransportError(f"SMTP {self.server}: the connection broke before the mail was handed over "
-                                 f"({_describe(exc)})", temporary=True) from None
+            raise _EnvelopeBroken(f"SMTP {self.server}: the connection broke before the mail was handed over "
+                                  f"({_describe(exc)})", temporary=True) from None
         if len(refused) == len(recipients):
             await _quietly(client.rset())
             codes = sorted({code for code, _ in refused.values()})

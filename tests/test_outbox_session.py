@@ -37,3 +37,20 @@ def test_a_connection_the_server_dropped_between_mails_is_opened_again(database,
         assert outbox.flush(database, transport, Clock(datetime(2026, 11, 23, 9, 31, tzinfo=timezone.utc))).sent == 1
     assert row(database, first).state == row(database, second).state == "sent"
     assert len({m.peer for m in smtp.messages}) == 2
+
+
+def test_a_kept_connection_that_went_between_two_quick_mails_is_opened_again_before_any_data(database, smtp):
+    """No NOOP between mails sent one after another: a connection found gone at MAIL FROM (nothing handed over)
+    is opened again for the same mail, which goes once, with no attempt used up."""
+    import socket
+
+    transport = smtp_to(smtp)
+    first, second = queue(database, weekly(1)), queue(database, weekly(2))
+    with transport.session():
+        assert outbox.flush(database, transport, Clock(NOW), limit=1).sent == 1
+        sock = transport._client.transport.get_extra_info("socket")
+        sock.shutdown(socket.SHUT_RDWR)  # gone under the client's feet, while it still thinks it is connected
+        assert outbox.flush(database, transport, Clock(NOW)).sent == 1
+    assert row(database, first).state == row(database, second).state == "sent"
+    assert row(database, second).attempts == 1
+    assert len(smtp.messages) == 2 and len({m.peer for m in smtp.messages}) == 2

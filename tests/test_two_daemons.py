@@ -56,7 +56,8 @@ def project_for(tmp_path: Path, db_url: str, imap: DovecotServer, smtp: SmtpSink
     p.config.write_text(p.config.read_text().replace(
         '[smtp]\nkind = "file"\ndir = "outbox"\n',
         f'[smtp]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\nsecurity = "none"\n'
-        'max_per_address_per_hour = 0\n'))  # 200 requests in a minute is the point here, not a flood to stop
+        'max_per_address_per_hour = 0\n'  # 200 requests in a minute is the point here, not a flood to stop
+        '[officers]\ndigest_after = 0\n'))  # nor a digest: every request goes on its own, to be counted
     return p
 
 

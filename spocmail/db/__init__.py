@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from spocmail.db import audit, decisions, drafts, issues, lifecycle, mail, outbox, register, retained, web  # noqa: F401  (registers the tables on Base.metadata)
+from spocmail.db import audit, decisions, digest, drafts, issues, lifecycle, mail, outbox, register, retained, web  # noqa: F401  (registers the tables on Base.metadata)
 from spocmail.db.base import Base
 from spocmail.errors import ConfigError, SpocmailError
 
