@@ -1,7 +1,7 @@
 """officer digests: each request and reminder mailed to an officer by London day, and those held for the digest
 
-Revision ID: 0011_send
-Revises: 0010_evid
+Revision ID: 0012_send
+Revises: 0011_claims
 
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 
-revision: str = '0011_send'
-down_revision: Union[str, Sequence[str], None] = '0010_evid'
+revision: str = '0012_send'
+down_revision: Union[str, Sequence[str], None] = '0011_claims'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
