@@ -240,13 +240,18 @@ def _due(now: datetime):
                 or_(OutboxMail.retry_at.is_(None), OutboxMail.retry_at <= now))
 
 
+def _claimed(now: datetime) -> dict:
+    """What a claim writes: the state, when, by which process (so a dead claimer is known), the attempt."""
+    return {"state": "sending", "sending_at": now, "sending_by": claims.me(), "attempts": OutboxMail.attempts + 1}
+
+
 def claim(session: Session, outbox_id: int, now: datetime) -> bool:
     """Take one due mail for sending with a single conditional UPDATE: only the claimer whose UPDATE
     hit the row sends it, whatever other processes do. The caller commits before sending."""
     result = session.execute(
         update(OutboxMail)
         .where(OutboxMail.id == outbox_id, _due(now))
-        .values(state="sending", sending_at=now, sending_by=claims.me(), attempts=OutboxMail.attempts + 1)
+        .values(**_claimed(now))
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -256,7 +261,7 @@ def _claim_for_sending(session: Session, outbox_id: int, now: datetime) -> "_Cla
     got = session.execute(
         update(OutboxMail)
         .where(OutboxMail.id == outbox_id, _due(now))
-        .values(state="sending", sending_at=now, attempts=OutboxMail.attempts + 1)
+        .values(**_claimed(now))
         .returning(OutboxMail.id, OutboxMail.message_id, OutboxMail.kind, OutboxMail.raw, OutboxMail.mail_from,
                    OutboxMail.recipients, OutboxMail.attempts)
         .execution_options(synchronize_session=False)).first()
