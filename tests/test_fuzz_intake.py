@@ -87,3 +87,16 @@ def test_a_reply_with_5000_references_is_threaded_at_once(tmp_path, db_url):
     assert time.monotonic() - started < 30
     assert (counts["stored"], counts["filed"], counts["quarantined"]) == (1, 1, 0), counts
     assert [i["ref"] for i in p.ok("issues", "list", "--json").json()] == [issue["ref"]]  # joined, not new
+
+
+# ---- family 3: a long word with no "?" after it took minutes in the question-mark rule (quadratic regex)
+
+def test_a_160_kb_word_is_classified_at_once():
+    from spocmail.rules import classify, load_classify
+
+    rules = load_classify()
+    started = time.monotonic()
+    got = classify("Planning", "committee\n&\nX-Giant: " + "x" * 160_000 + "\nWhen is it decided?", rules)
+    assert time.monotonic() - started < 10
+    assert got.category == "general-enquiry"  # the question mark still counts
+    assert classify("Bins", "when is the collection " + "y" * 50_000 + " due?", rules).category
