@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spocmail import answers, templating
+from spocmail import templating
 from spocmail.identify import CustomerInfo, RegisterView, identify
 from spocmail.letters import Signature
 from spocmail.mail import headers, parse_mail
@@ -191,7 +191,6 @@ def test_a_registered_sender_is_theirs_whatever_the_case_display_name_or_encodin
 
 # ------------------------------------------------------------------ rendering
 
-OTHER_TAG = "[SPOC-2026-0099 #OtherIssueTok3n]"
 REFS = st.from_regex(r"\ASPOC-2026-0[0-9]{3}\Z", fullmatch=True)
 
 
@@ -203,27 +202,28 @@ def _sig():
 @given(NASTY, NASTY, NASTY, REFS)
 def test_an_officer_request_always_renders_and_carries_only_its_own_token(title, words, name, ref):
     token = "OwnTok3nForThisOne"
-    stray = f"{words}\nSee also {OTHER_TAG} and reply to spoc+OtherIssueTok3n@council.example"
     officer = SimpleNamespace(name=name or "Officer", email="alex.jones@council.example", department="Planning")
     msg = templating.build(
         "officer_request", subject=f"[{ref} #{token}] Please answer by Thu 26 Nov: {title}",
         sender="Single Point of Contact <spoc@council.example>", to=[f"{name} <alex.jones@council.example>"],
         reply_to=f"Single Point of Contact <spoc+{token}@council.example>", headers={"X-Spocmail-Issue": ref},
         officer=officer, ref=ref, asked="an answer", received_on=date(2026, 11, 23),
-        needed_by=date(2026, 11, 26), statutory_due=None, due_label="", words=answers.without_tokens(stray),
+        needed_by=date(2026, 11, 26), statutory_due=None, due_label="", words=words,
         customer_name=name, location="", covering_for=None, spoc_name="Single Point of Contact",
         council="Example District Council", sig=_sig())
     raw = msg.as_bytes(policy=_wire(msg))
     mail = parse_mail(raw)
     seen = (mail.subject or "") + (mail.body_text or "") + (mail.body_html or "") + str(msg["Reply-To"])
-    assert token in mail.subject and "OtherIssueTok3n" not in seen
+    assert token in mail.subject
+    assert set(re.findall(r"#([A-Za-z0-9_-]{8,64})\]", seen)) <= {token}  # no token but its own
+    assert set(re.findall(r"\+([A-Za-z0-9_-]{8,64})@", seen)) <= {token}
     for h in ("Subject", "To", "From", "Reply-To"):
         assert not CONTROL.search(str(msg[h]))
 
 
 @given(st.lists(st.tuples(REFS, NASTY), min_size=1, max_size=4), NASTY)
 def test_an_acknowledgement_always_renders_and_carries_no_token(items, customer_name):
-    issues = [SimpleNamespace(ref=r, title=answers.without_tokens(f"{t} {OTHER_TAG}"), due=None,
+    issues = [SimpleNamespace(ref=r, title=t, due=None,
                               statutory_kind=None, category="general-enquiry",
                               received_at=datetime(2026, 11, 23, 8, tzinfo=timezone.utc),
                               received_on=date(2026, 11, 23)) for r, t in items]
@@ -231,5 +231,5 @@ def test_an_acknowledgement_always_renders_and_carries_no_token(items, customer_
     text, html = templating.render("acknowledgement", customer=customer, issues=issues, sig=_sig(),
                                    send_at=datetime(2026, 11, 27, 12, tzinfo=timezone.utc),
                                    date_lines={i.ref: "" for i in issues}, late_any=False, council="Example District Council")
-    assert "OtherIssueTok3n" not in text + html
+    assert not re.search(r"#[A-Za-z0-9_-]{8,64}\]|\+[A-Za-z0-9_-]{8,64}@", text + html)  # no reply token
     assert all(i.ref in text for i in issues)
