@@ -326,12 +326,18 @@ def find_followup(session: Session, parsed: ParsedMail, customer_id: str, custom
         if len(in_subject) == 1:
             cited, reason = in_subject, f"the subject cites {in_subject[0].ref}"
     if not cited:
-        thread = [m for m in [parsed.in_reply_to, *reversed(parsed.references)] if m]
-        for mid in dict.fromkeys(thread):  # the mail replied to first, then its ancestors, newest first
-            linked = session.scalars(select(Issue).join(IssueMessage, IssueMessage.issue_id == Issue.id)
-                                     .join(Message, Message.id == IssueMessage.message_pk)
-                                     .where(Message.message_id == mid, Issue.customer_id == customer_id)).all()
-            linked = list(dict.fromkeys(_kept(session, i) for i in linked))
+        thread = list(dict.fromkeys(m for m in [parsed.in_reply_to, *reversed(parsed.references)] if m))
+        recorded: dict[str, list[Issue]] = {}  # one query per 500 ids, not one per id (5,000 References)
+        for at in range(0, len(thread), 500):
+            for mid, issue in session.execute(
+                    select(Message.message_id, Issue).join(IssueMessage, IssueMessage.issue_id == Issue.id)
+                    .join(Message, Message.id == IssueMessage.message_pk)
+                    .where(Message.message_id.in_(thread[at:at + 500]), Issue.customer_id == customer_id)):
+                recorded.setdefault(mid, []).append(issue)
+        for mid in thread:  # the mail replied to first, then its ancestors, newest first
+            linked = list(dict.fromkeys(_kept(session, i) for i in recorded.get(mid, [])))
+            if not linked:
+                continue
             if len(linked) == 1:
                 cited, reason = linked, f"it replies to {mid}, recorded against {linked[0].ref}"
                 break

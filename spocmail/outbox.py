@@ -22,6 +22,7 @@ from spocmail.db import Database, audit
 from spocmail.db.mail import Message
 from spocmail.db.outbox import OUTBOX_STATES, OutboxMail
 from spocmail.errors import NotFound, SpocmailError
+from spocmail.mail import headers as mail_headers
 from spocmail.transport import DeliveryUncertain, Transport, TransportError
 
 log = logs.get("outbox")
@@ -51,6 +52,9 @@ class _WirePolicy(EmailPolicy):
     """
 
     def fold_binary(self, name, value):
+        own = mail_headers.fold_addresses(name, value, self.linesep)  # one mailbox a line: none is lost
+        if own is not None:
+            return own
         folded = super().fold_binary(name, value)
         gap = f"{name}:{self.linesep} ".encode("ascii", "replace")
         return name.encode("ascii", "replace") + b": " + folded[len(gap):] if folded.startswith(gap) else folded

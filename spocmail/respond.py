@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from spocmail import disclosure, drafts, letters, lifecycle, logs, outbox, restrictions, templating
+from spocmail import attachtokens, disclosure, drafts, letters, lifecycle, logs, outbox, restrictions, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.issues import Answer, Issue, IssueMessage, Response
@@ -135,19 +135,21 @@ def _answer_text(answers: list[Answer]) -> str:
 def _attachments(session: Session, answers: list[Answer], limit: int) -> tuple[list, list[str]]:
     """Documents officers attached to the answers, within the size limit; the rest are named to follow."""
     kept, held, total = [], [], 0
+    tokens = attachtokens.tokens_for(session, answers)
     for a in answers:
         if not a.attachments or a.message_pk is None:
             continue
         parsed = parse_mail(session.get(Message, a.message_pk).raw)
         for att in parsed.attachments:
-            if att.content_type.startswith("message/") or not att.payload:
+            if not att.payload:
                 continue
             name = att.filename or f"document-{len(kept) + len(held) + 1}"
-            if total + att.size > limit:
+            payload = attachtokens.scrub(att.filename, att.content_type, att.payload, tokens)
+            if payload is None or total + len(payload) > limit:  # a token it cannot lose: to the SPOC, not sent
                 held.append(name)
                 continue
-            total += att.size
-            kept.append((name, att.content_type, att.payload))
+            total += len(payload)
+            kept.append((name, att.content_type, payload))
     return kept, held
 
 
@@ -351,10 +353,26 @@ def _commit_sent(session: Session, draft: Draft, response: Response, row, now: d
     log.info("response queued", extra={"event": f"respond.{draft.kind}", "customer": draft.customer,
                                        "issues": ",".join(i.ref for i in draft.items), "outbox": row.id})
     if draft.held_back:
-        notify_spoc(session, draft.customer, f"Documents too large for the response to {draft.customer}",
-                     [f"{name}: send it separately (past the {draft.kind} attachment limit)"
+        tokened = set(_held_for_tokens(session, draft.answers))
+        title = "Documents held back from" if tokened & set(draft.held_back) else "Documents too large for"
+        notify_spoc(session, draft.customer, f"{title} the response to {draft.customer}",
+                     [f"{name}: {attachtokens.HELD_REASON}; check it and send a copy without the token separately"
+                      if name in tokened else
+                      f"{name}: send it separately (past the {draft.kind} attachment limit)"
                       for name in draft.held_back], now, key=f"held:{draft.kind}:{draft.customer}:{draft.period}",
                      config=config)
+
+
+def _held_for_tokens(session: Session, answers: list[Answer]) -> list[str]:
+    """The names of the answers' files held back because a reply token cannot be taken out of them."""
+    tokens, names = attachtokens.tokens_for(session, answers), []
+    for a in answers:
+        if a is None or not a.attachments or a.message_pk is None:
+            continue
+        for i, att in enumerate(parse_mail(session.get(Message, a.message_pk).raw).attachments):
+            if att.payload and attachtokens.scrub(att.filename, att.content_type, att.payload, tokens) is None:
+                names.append(att.filename or f"document-{i + 1}")
+    return names
 
 
 def _store_draft(session: Session, draft: Draft, config: Config, now: datetime):

@@ -43,3 +43,38 @@ def addresses(items: list[str] | tuple[str, ...]) -> str:
         m = ANGLE.match(str(item))
         out.append(address(m["name"].strip('"'), m["email"]) if m else address(None, str(item)))
     return ", ".join(out)
+
+
+ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
+
+
+def fold_addresses(name: str, header, linesep: str = "\r\n") -> bytes | None:
+    """An address header written on the wire one mailbox per line, each display name quoted or encoded on
+    its own; None when the header is not a plain list of mailboxes (the caller folds it as usual).
+
+    Python's folder, refolding a list after an encoded (non-ASCII) name, can put the comma between two
+    recipients inside an encoded word ("=?utf-8?q?=2C?=") or decode a name into bare ":" or ","
+    specials: a recipient is lost, or the header no longer parses. Written this way nothing is refolded.
+    """
+    from email.header import Header
+
+    if name.lower() not in ADDRESS_HEADERS or not hasattr(header, "groups"):
+        return None
+    if any(g.display_name is not None for g in header.groups):
+        return None  # a named group ("undisclosed-recipients:;"): left to the email package
+    items = []
+    for a in header.addresses:
+        addr = a.addr_spec
+        if not addr or not addr.isascii() or any(c in addr for c in "\r\n\x00"):
+            return None
+        shown = clean(a.display_name, 200)
+        if not shown:
+            items.append(addr)
+        elif shown.isascii():
+            items.append(formataddr((shown, addr)))
+        else:  # RFC 2047, as one word where it fits a line (readers put a space between two words)
+            words = Header(shown, "utf-8", maxlinelen=900).encode(linesep=linesep)
+            items.append(f"{words}{linesep} <{addr}>")
+    if not items:
+        return None
+    return (f"{name}: " + ("," + linesep + " ").join(items) + linesep).encode("ascii")
