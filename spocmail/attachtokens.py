@@ -2,12 +2,13 @@
 attached files").
 
 An officer may attach the request itself (as .eml, .txt or .html) or paste its subject into a text file; the
-token in it would let the customer speak for that officer. Text-like files (text/*, message/*, .eml, .html,
-.csv, ...) are rewritten with every token taken out, then checked again as decoded text (an attached mail is
-parsed, its headers, bodies and own attachments read): a file that still shows a token is held back. A file
-that cannot be rewritten (PDF, Word, a zip) is looked into: its bytes as ASCII and UTF-16, a zip's members
-(docx, xlsx, odt) and a PDF's compressed streams; if a token is found there, the file is held back and put
-to the SPOC, never sent. (A PDF whose text is drawn as glyph numbers cannot be read this way.)
+token in it would let the customer speak for that officer. A mail attached to an answer (message/*, .eml,
+.mbox, .msg) is correspondence, not a document for the customer: it is always held back and named to the
+SPOC. Other text-like files (text/*, .html, .csv, ...) are rewritten with every token taken out and checked
+again: a file that still shows a token is held back. A file that cannot be rewritten (PDF, Word, a zip) is
+looked into: its bytes as ASCII and UTF-16, a zip's members (docx, xlsx, odt) and a PDF's compressed
+streams; if a token is found there, the file is held back and put to the SPOC, never sent. (A PDF whose
+text is drawn as glyph numbers cannot be read this way.)
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ _TAG = re.compile(rb"\[\s*(SPOC-\d{4}-\d{3,6})[\s_]+#[A-Za-z0-9_-]*\]")
 _PLUS = re.compile(rb"\+[A-Za-z0-9_-]{8,64}@")
 _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 MAX_INSPECT = 50 * 1024 * 1024  # bytes decompressed from one file at most while looking for tokens
-HELD_REASON = "it carries a reply token that cannot be taken out of this kind of file"
+HELD_REASON = ("it is a mail attached to the answer (internal correspondence, for the SPOC to read first), "
+               "or it carries a reply token that cannot be taken out of this kind of file")
 
 
 def tokens_for(session: Session, answers) -> set[str]:
@@ -59,23 +61,6 @@ def _found(data: bytes, tokens: set[str]) -> bool:
         if b in data or t.encode("utf-16-le") in data or t.encode("utf-16-be") in data:
             return True
     return False
-
-
-def _texts_of_mail(data: bytes) -> list[bytes]:
-    """An attached mail as its reader sees it: headers decoded, bodies and attached files decoded."""
-    from spocmail.mail import parse_mail
-
-    try:
-        mail = parse_mail(data)
-    except Exception:  # unreadable: judged on its bytes alone
-        return []
-    out = [(mail.subject or "").encode("utf-8", "replace"), (mail.body_text or "").encode("utf-8", "replace"),
-           (mail.body_html or "").encode("utf-8", "replace")]
-    out += [f"{a.name or ''} <{a.email or ''}>".encode("utf-8", "replace") for a in mail.to + mail.cc + mail.reply_to]
-    out += [f"{k}: {v}".encode("utf-8", "replace") for k, v in (mail.headers or [])]
-    for a in mail.attachments:
-        out.append(a.payload or b"")
-    return out
 
 
 def _inside(data: bytes) -> list[bytes]:
@@ -112,12 +97,13 @@ def is_text_like(filename: str | None, content_type: str) -> bool:
 
 def scrub(filename: str | None, content_type: str, payload: bytes, tokens: set[str]) -> bytes | None:
     """The file as it may go to the customer, tokens taken out; None when it must be held back."""
+    if content_type.lower().startswith("message/") or (filename or "").lower().endswith((".eml", ".mbox", ".msg")):
+        # A mail attached to an answer is correspondence (often the officer request itself, with its routing
+        # and other officers' addresses), not a document for the customer: held for the SPOC, never sent.
+        return None
     if is_text_like(filename, content_type):
         cleaned = _strip(payload, tokens)
-        views = [cleaned]
-        if content_type.lower().startswith("message/") or (filename or "").lower().endswith((".eml", ".mbox")):
-            views += _texts_of_mail(cleaned)
-        if any(_found(v, tokens) for v in views):
+        if _found(cleaned, tokens):
             return None
         return cleaned
     if _found(payload, tokens) or any(_found(v, tokens) for v in _inside(payload)):

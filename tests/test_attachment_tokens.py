@@ -90,8 +90,8 @@ def test_no_token_reaches_the_customer_in_any_attached_file_and_the_spoc_hears_o
     assert token.encode() not in seen and token.encode("utf-16-le") not in seen
     assert not re.search(rb"\+[A-Za-z0-9_-]{8,64}@", seen) and b"#" + token.encode() not in seen
     names = [a.get_filename() for a in weekly.iter_attachments()]
-    # cleaned or clean, they still go: the note, the request attached as a mail (unnamed), the minutes
-    assert names == ["notes.txt", "document-2", "minutes.pdf"], names
+    # cleaned or clean, documents still go: the note and the minutes; attached mails are held for the SPOC
+    assert names == ["notes.txt", "minutes.pdf"], names
     assert "printed-request.pdf" not in names and "request-copy.eml" not in names
     notes = next(a for a in weekly.iter_attachments() if a.get_filename() == "notes.txt").get_content()
     assert "Committee: 9 December." in notes and planning["ref"] in notes
@@ -102,6 +102,7 @@ def test_no_token_reaches_the_customer_in_any_attached_file_and_the_spoc_hears_o
     assert held, [str(m["Subject"]) for _r, m in world.sent()]
     body = held[0].get_body(("plain",)).get_content()
     assert "printed-request.pdf" in body and "request-copy.eml" in body and "reply token" in body
+    assert "document-2" in body and "mail attached" in body  # the request attached as a mail, unnamed
     assert token not in _everything_in(held[0]).decode("utf-8", "replace")
 
 
@@ -114,6 +115,7 @@ def test_no_token_reaches_the_customer_in_any_attached_file_and_the_spoc_hears_o
      + b"?=\r\n\r\nhello\r\n", False),  # encoded word: seen only once decoded
     ("a.eml", "message/rfc822", b"Content-Transfer-Encoding: base64\r\n\r\n" +
      base64.b64encode(b"token abcdefgh1234 in the body") + b"\r\n", False),
+    ("a.eml", "message/rfc822", b"Subject: minutes\r\n\r\nno token here\r\n", False),  # a mail: always held
     ("a.docx", "application/octet-stream", None, False),
     ("a.pdf", "application/pdf", b"%PDF-1.4 plain", True),
 ])
