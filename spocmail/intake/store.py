@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import policy
@@ -67,6 +68,9 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
     return [(n, a.lower()) for n, a in getaddresses([value]) if a and "@" in a]
 
 
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
 def read_envelope(raw: bytes) -> Envelope:
     """Never raises: what cannot be read becomes a defect, and mail with no readable header is quarantined."""
     defects: list[str] = []
@@ -74,13 +78,18 @@ def read_envelope(raw: bytes) -> Envelope:
     if len(lead) != len(raw) and lead:  # parse reads past a byte-order mark or blank lines: so does intake
         defects.append("leading-junk: blank lines or a byte-order mark before the headers")
         raw = lead
+    # Only the header section is read: the parser would otherwise decode the whole mail to text and split
+    # it into lines (eight times a large mail's size) to reach the headers. The header block ends at the
+    # first empty line at the latest, so what follows it cannot change what is read.
+    end = _HEADER_END.search(raw)
+    head = raw[:end.end()] if end is not None else raw
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        msg = BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
     except Exception as exc:  # pragma: no cover - the stdlib parser is very forgiving
         return Envelope(None, "", None, None, [], [], None, None, [], [f"unparseable: {exc}"],
                         f"the mail could not be parsed at all: {exc.__class__.__name__}: {exc}")
     defects.extend(type(d).__name__ for d in msg.defects)
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(), which would copy the whole mail
         return Envelope(None, "", None, None, [], [], None, None, [], ["empty mail"], "the mail is empty (0 bytes)")
     if not msg.keys():
         return Envelope(None, "", None, None, [], [], None, None, [], defects + ["no headers"],
