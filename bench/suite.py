@@ -284,16 +284,26 @@ def memory(s: Servers, backend: str, root: Path, size: int) -> dict:
             "baseline_mb": baseline / 1e6}
 
 
+_LAUNCHER: subprocess.Popen | None = None
+
+
+def start_launcher() -> None:
+    """bench/rss_launcher.py, started while this process is small (see there why)."""
+    global _LAUNCHER
+    _LAUNCHER = subprocess.Popen([sys.executable, str(ROOT / "bench" / "rss_launcher.py")], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=env())
+
+
 def _peak_rss(argv: list[str], cwd: Path) -> int:
-    """Peak resident memory (bytes) of one whole process, from wait4's rusage."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env(), cwd=cwd)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(argv[2:])} exited {proc.returncode}:\n{err}")
-    return usage.ru_maxrss * 1024
+    """Peak resident memory (bytes) of one whole process, from wait4's rusage in the small launcher."""
+    if _LAUNCHER is None:
+        start_launcher()
+    _LAUNCHER.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": {PASSWORD_ENV: os.environ.get(PASSWORD_ENV, "")}}) + "\n")
+    _LAUNCHER.stdin.flush()
+    got = json.loads(_LAUNCHER.stdout.readline())
+    if got["rc"]:
+        raise SystemExit(f"{' '.join(argv[2:])} exited {got['rc']}:\n{got['stderr']}")
+    return got["maxrss"]
 
 
 def deadlines(n: int) -> dict:
@@ -344,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     n_deadlines = 2_000 if smoke else 100_000
 
     os.environ.setdefault(PASSWORD_ENV, "")
+    if "memory" in only:
+        start_launcher()  # before this process grows: a child's peak would otherwise include ours
     servers = Servers(postgres="postgresql" in backends)
     os.environ[PASSWORD_ENV] = servers.imap.password
     figures = {
@@ -394,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
                     figures["deadlines"].values[backend] = (r["seconds"], "no database")
     finally:
         servers.stop()
+        if _LAUNCHER is not None:
+            _LAUNCHER.stdin.close()
+            _LAUNCHER.wait(10)
     print(table([f for f in figures.values() if f.values], backends, smoke))
     if args.json:
         Path(args.json).write_text(json.dumps(raw, indent=2, default=str))

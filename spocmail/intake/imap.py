@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import imaplib
+import io
 import ipaddress
 import logging
 import ssl
@@ -20,6 +21,9 @@ from spocmail.errors import ConfigError, MailboxAuthError, MailboxError
 from spocmail.intake import FetchedMail
 
 PROCESSED_KEYWORD = "$SpocmailProcessed"
+LARGE_MAIL = 8 << 20  # bytes: a mail larger than this is fetched in ranges
+FETCH_RANGE = 4 << 20
+_LARGE = "spocmail-large"
 SECURITY_CHOICES = ("tls", "starttls", "none")
 
 T = TypeVar("T")
@@ -156,6 +160,8 @@ class ImapMailbox:
                 if item is None:  # expunged by someone else since the SEARCH
                     continue
                 raw = item.get(b"BODY[]")
+                if raw is None and item.get(_LARGE):
+                    raw = self._run("fetch", lambda client: self._fetch_large(client, uidvalidity, uid))
                 if raw is None:
                     continue
                 yield FetchedMail(
@@ -284,7 +290,35 @@ class ImapMailbox:
         self._ensure_selected(client)
         if self.uidvalidity != uidvalidity:
             return None
-        return client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
+        # A large mail is fetched on its own in ranges when its turn comes: imapclient holds a whole
+        # response three times over while it reads it, and a batch would hold every large mail at once.
+        sizes = client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"])
+        large = {u for u in chunk if (sizes.get(u) or {}).get(b"RFC822.SIZE", 0) > LARGE_MAIL}
+        small = [u for u in chunk if u not in large]
+        fetched = client.fetch(small, ["BODY.PEEK[]", "INTERNALDATE"]) if small else {}
+        for uid in large:
+            if uid in sizes:
+                fetched[uid] = {b"INTERNALDATE": sizes[uid].get(b"INTERNALDATE"), _LARGE: True}
+        return fetched
+
+    def _fetch_large(self, client: imapclient.IMAPClient, uidvalidity: int, uid: int) -> bytes | None:
+        """One mail in ranges of FETCH_RANGE bytes, gathered without a second copy (None: gone meanwhile)."""
+        self._ensure_selected(client)
+        if self.uidvalidity != uidvalidity:
+            return None
+        out = io.BytesIO()
+        while True:
+            got = client.fetch([uid], [f"BODY.PEEK[]<{out.tell()}.{FETCH_RANGE}>"]).get(uid)
+            if got is None:
+                return None
+            piece = next((v for k, v in got.items() if isinstance(k, bytes) and k.startswith(b"BODY[]")), None)
+            if not piece:
+                break
+            out.write(piece)
+            if len(piece) < FETCH_RANGE:
+                break
+            del piece, got
+        return out.getvalue()  # the buffer itself, not a copy
 
     def _move(self, client: imapclient.IMAPClient, uid: int) -> None:
         self._ensure_folder(client, self.processed_folder)

@@ -10,7 +10,7 @@ from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spocmail import logs
@@ -154,7 +154,9 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
     reused = False
     if env.message_id:
         reused = session.scalar(select(Message.id).where(Message.message_id == env.message_id).limit(1)) is not None
-    msg = Message(direction=direction, sha256=sha, raw=mail.raw, size=len(mail.raw), message_id=env.message_id,
+    streamed = _streams_blobs(session) and len(mail.raw) > STREAM_RAW
+    msg = Message(direction=direction, sha256=sha, raw=func.zeroblob(len(mail.raw)) if streamed else mail.raw,
+                  size=len(mail.raw), message_id=env.message_id,
                   message_id_reused=reused, in_reply_to=env.in_reply_to, references=env.references,
                   subject=env.subject[:5000], from_name=env.from_name, from_email=env.from_email, to=env.to,
                   cc=env.cc, date_header=env.date, internaldate=mail.internaldate, stored_at=now,
@@ -162,6 +164,8 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
                   quarantine_reason=env.quarantine_reason, defects=env.defects)
     session.add(msg)
     session.flush()
+    if streamed:
+        _write_blob(session, msg.id, mail.raw)
     session.add(MailLocation(message_pk=msg.id, source=mail.source, uidvalidity=uidvalidity, uid=mail.uid,
                              seen_at=now))
     extra = {"event": "intake.stored", "mail": msg.id, "sha256": sha, "uid": mail.uid,
@@ -174,6 +178,23 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
     else:
         log.info("stored", extra=extra)
     return StoreResult(msg.id, created=True, quarantined=bool(env.quarantine_reason), via="new")
+
+
+STREAM_RAW = 1 << 20  # bytes: a larger mail is written to SQLite a slice at a time
+
+
+def _streams_blobs(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _write_blob(session: Session, pk: int, raw: bytes) -> None:
+    """Fill the zeroblob just inserted, in the same transaction. Binding the whole mail as a parameter
+    costs SQLite two more copies of it (the bound value and the record it builds)."""
+    dbapi = session.connection().connection.dbapi_connection
+    view = memoryview(raw)
+    with dbapi.blobopen("messages", "raw", pk) as blob:
+        for pos in range(0, len(raw), STREAM_RAW):
+            blob.write(view[pos:pos + STREAM_RAW])
 
 
 def _track_uidvalidity(session: Session, mail: FetchedMail, now: datetime) -> None:
