@@ -13,6 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
+LARGE = "spocmail_sent_large_mail"  # set in a connection's info by whoever sent a large mail through it
+
+
 def install(engine: Engine) -> None:
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
         return
@@ -22,6 +25,11 @@ def install(engine: Engine) -> None:
         from psycopg.types.string import BytesBinaryDumper
 
         dbapi_conn.adapters.register_dumper(bytes, BytesBinaryDumper)
+
+    @event.listens_for(engine, "checkin")
+    def _drop_grown(_dbapi_conn, record):  # libpq keeps a buffer as large as the largest mail sent through it
+        if record is not None and record.info.pop(LARGE, False):
+            record.invalidate()
 
     @event.listens_for(engine, "before_cursor_execute")
     def _binary_for_raw(_conn, cursor, statement, _params, _context, _executemany):

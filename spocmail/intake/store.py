@@ -166,6 +166,10 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
     session.flush()
     if streamed:
         _write_blob(session, msg.id, mail.raw)
+    elif len(mail.raw) > STREAM_RAW:  # PostgreSQL: the connection is not kept with a buffer this size
+        from spocmail.db.rawformat import LARGE
+
+        session.connection().info[LARGE] = True
     session.add(MailLocation(message_pk=msg.id, source=mail.source, uidvalidity=uidvalidity, uid=mail.uid,
                              seen_at=now))
     extra = {"event": "intake.stored", "mail": msg.id, "sha256": sha, "uid": mail.uid,
