@@ -38,6 +38,11 @@ class _ServerSaidBye(Exception):
 _DROPPED = (imaplib.IMAP4.abort, OSError, EOFError, _ServerSaidBye)
 
 
+def _body(item: dict) -> bytes | None:
+    """The (partial) BODY[] of a FETCH response item, whatever its origin suffix (BODY[]<0>)."""
+    return next((v for k, v in item.items() if isinstance(k, bytes) and k.startswith(b"BODY[]")), None)
+
+
 def is_loopback(host: str) -> bool:
     """True for 127.0.0.0/8, ::1 and the name localhost (no DNS is asked)."""
     if host.lower().rstrip(".") == "localhost":
@@ -160,8 +165,10 @@ class ImapMailbox:
                 if item is None:  # expunged by someone else since the SEARCH
                     continue
                 raw = item.get(b"BODY[]")
-                if raw is None and item.get(_LARGE):
-                    raw = self._run("fetch", lambda client: self._fetch_large(client, uidvalidity, uid))
+                if raw is None and item.get(_LARGE) is not None:
+                    head = item.pop(_LARGE)
+                    raw = self._run("fetch", lambda client: self._fetch_large(client, uidvalidity, uid, head))
+                    del head
                 if raw is None:
                     continue
                 yield FetchedMail(
@@ -290,28 +297,33 @@ class ImapMailbox:
         self._ensure_selected(client)
         if self.uidvalidity != uidvalidity:
             return None
-        # A large mail is fetched on its own in ranges when its turn comes: imapclient holds a whole
-        # response three times over while it reads it, and a batch would hold every large mail at once.
-        sizes = client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"])
-        large = {u for u in chunk if (sizes.get(u) or {}).get(b"RFC822.SIZE", 0) > LARGE_MAIL}
-        small = [u for u in chunk if u not in large]
-        fetched = client.fetch(small, ["BODY.PEEK[]", "INTERNALDATE"]) if small else {}
-        for uid in large:
-            if uid in sizes:
-                fetched[uid] = {b"INTERNALDATE": sizes[uid].get(b"INTERNALDATE"), _LARGE: True}
+        # At most LARGE_MAIL bytes of each mail come in the batch; the rest of a larger one is fetched on its
+        # own, in ranges, when its turn comes: imapclient holds a whole response three times over while it
+        # reads it, and a batch would hold every large mail at once.
+        fetched = client.fetch(chunk, [f"BODY.PEEK[]<0.{LARGE_MAIL}>", "RFC822.SIZE", "INTERNALDATE"])
+        for item in fetched.values():
+            head = _body(item)
+            if head is None:
+                continue
+            if len(head) >= LARGE_MAIL and item.get(b"RFC822.SIZE", 0) > len(head):
+                item[_LARGE] = head
+            else:
+                item[b"BODY[]"] = head
         return fetched
 
-    def _fetch_large(self, client: imapclient.IMAPClient, uidvalidity: int, uid: int) -> bytes | None:
-        """One mail in ranges of FETCH_RANGE bytes, gathered without a second copy (None: gone meanwhile)."""
+    def _fetch_large(self, client: imapclient.IMAPClient, uidvalidity: int, uid: int, head: bytes) -> bytes | None:
+        """The rest of one mail after `head`, in ranges of FETCH_RANGE bytes, gathered without a second copy
+        (None: gone meanwhile)."""
         self._ensure_selected(client)
         if self.uidvalidity != uidvalidity:
             return None
         out = io.BytesIO()
+        out.write(head)
         while True:
             got = client.fetch([uid], [f"BODY.PEEK[]<{out.tell()}.{FETCH_RANGE}>"]).get(uid)
             if got is None:
                 return None
-            piece = next((v for k, v in got.items() if isinstance(k, bytes) and k.startswith(b"BODY[]")), None)
+            piece = _body(got)
             if not piece:
                 break
             out.write(piece)
