@@ -7,6 +7,7 @@ mail (bench/mailgen.py) and prints one table: figure, SQLite, PostgreSQL, target
     .venv/bin/python bench/suite.py                  # the full suite (2,000 mails for the intake ratio)
     .venv/bin/python bench/suite.py --mails 500      # a shorter intake run
     .venv/bin/python bench/suite.py --smoke          # a few mails per figure, no verdicts (CI runs this)
+    .venv/bin/python bench/suite.py --only year --year-mails 2600 --year-weeks 52   # a reduced year
     .venv/bin/python bench/suite.py --only intake --profile /tmp/intake.prof   # cProfile of poll --once
 
 Intake ratio, like for like: `spocmail poll --once` as a whole process against bench/bare_loop.py, a
@@ -289,16 +290,101 @@ def memory(s: Servers, backend: str, root: Path, size: int) -> dict:
             "baseline_mb": baseline / 1e6}
 
 
+_LAUNCHER: subprocess.Popen | None = None
+
+
+def start_launcher() -> None:
+    """bench/rss_launcher.py, started while this process is small (see there why)."""
+    global _LAUNCHER
+    _LAUNCHER = subprocess.Popen([sys.executable, str(ROOT / "bench" / "rss_launcher.py")], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=env())
+
+
 def _peak_rss(argv: list[str], cwd: Path) -> int:
-    """Peak resident memory (bytes) of one whole process, from wait4's rusage."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env(), cwd=cwd)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(argv[2:])} exited {proc.returncode}:\n{err}")
-    return usage.ru_maxrss * 1024
+    """Peak resident memory (bytes) of one whole process, from wait4's rusage in the small launcher."""
+    if _LAUNCHER is None:
+        start_launcher()
+    _LAUNCHER.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": {PASSWORD_ENV: os.environ.get(PASSWORD_ENV, "")}}) + "\n")
+    _LAUNCHER.stdin.flush()
+    got = json.loads(_LAUNCHER.stdout.readline())
+    if got["rc"]:
+        raise SystemExit(f"{' '.join(argv[2:])} exited {got['rc']}:\n{got['stderr']}")
+    return got["maxrss"]
+
+
+def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, sends_per_week: int | None = None) -> dict:
+    """N mails for 20 customers over `weeks` weeks, replayed with --now: each week the customers' mail is
+    polled (timed), the officers answer every request spocmail sent them (polled again), `jobs run-due`
+    runs Friday noon, and the SPOC approves and sends each weekly response (`weekly send C --approve`).
+    The figure: per-mail time of the last thousandth-twentieth of the mail against the first."""
+    import email
+    from email import policy
+
+    url = s.database(backend, root)
+    cfg = project(root, url, s)
+    s.imap.reset()
+    monday = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    per_week = [n_mails // weeks + (1 if w < n_mails % weeks else 0) for w in range(weeks)]
+    client = s.imap.connect()
+    batches = []  # (mails, seconds) of each week's customer poll
+    answers = sends = 0
+    n = 0
+    try:
+        for w in range(weeks):
+            week = monday + timedelta(weeks=w)
+            s.smtp.clear()
+            customers = set()
+            for k in range(per_week[w]):
+                when = week + timedelta(minutes=(4 * 24 * 60 // max(1, per_week[w])) * k)
+                raw = mailgen.mail(200_000 + n, when)
+                customers.add((200_000 + n) % mailgen.CUSTOMERS)
+                client.append("INBOX", raw, msg_time=when)
+                n += 1
+            thursday = week + timedelta(days=3, hours=1)
+            t0 = time.perf_counter()
+            spocmail(cfg, "poll", "--once", "--json", now=thursday)
+            batches.append((per_week[w], time.perf_counter() - t0))
+            for captured in s.smtp.messages:  # every officer request answered by its officer
+                msg = email.message_from_bytes(captured.content, policy=policy.default)
+                if "#" not in str(msg["Subject"] or "") or not msg["Reply-To"]:
+                    continue
+                officer = captured.rcpt_tos[0]
+                reply = email.message.EmailMessage()
+                reply["From"], reply["To"] = officer, str(msg["Reply-To"])
+                reply["Subject"] = f"RE: {msg['Subject']}"
+                reply["Date"] = email.utils.format_datetime(thursday + timedelta(hours=2))
+                reply["Message-ID"] = f"<year-answer-{w}-{answers}@council.example>"
+                reply["In-Reply-To"] = reply["References"] = msg["Message-ID"]
+                reply.set_content("This has been looked at and will be put right within ten working days.\n\nRegards\n")
+                client.append("INBOX", bytes(reply), msg_time=thursday + timedelta(hours=2))
+                answers += 1
+            spocmail(cfg, "poll", "--once", "--json", now=thursday + timedelta(hours=3))
+            friday = week + timedelta(days=4, hours=3)  # 12:00 London in winter
+            spocmail(cfg, "jobs", "run-due", "--now", friday.isoformat(), now=friday)
+            for c in sorted(customers)[:sends_per_week]:
+                spocmail(cfg, "weekly", "send", f"c{c:02d}", "--approve", now=friday + timedelta(minutes=5))
+                sends += 1
+    finally:
+        client.logout()
+    part = max(1, min(1000, n_mails // 20))  # "the last thousand against the first thousand", scaled down
+    first, last = _per_mail(batches, part, last=False), _per_mail(batches, part, last=True)
+    return {"ratio": last / first, "first_ms": first * 1000, "last_ms": last * 1000, "part": part, "mails": n,
+            "weeks": weeks, "answers": answers, "weekly_sends": sends,
+            "batches": [(m, round(t, 3)) for m, t in batches]}
+
+
+def _per_mail(batches: list[tuple[int, float]], mails: int, last: bool) -> float:
+    """Seconds per mail over the first (or last) whole weeks holding at least `mails` mails."""
+    taken = 0
+    seconds = 0.0
+    for m, t in (reversed(batches) if last else batches):
+        if m == 0:
+            continue
+        taken += m
+        seconds += t
+        if taken >= mails:
+            break
+    return seconds / max(1, taken)
 
 
 def deadlines(n: int) -> dict:
@@ -335,20 +421,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true", help="a few mails per figure, no verdicts (CI)")
     ap.add_argument("--mails", type=int, default=2000, help="mails for the intake ratio (default 2000)")
     ap.add_argument("--backends", default="sqlite,postgresql")
-    ap.add_argument("--only", default="", help="comma-separated: intake,push,weekly,memory,deadlines,startup")
+    ap.add_argument("--only", default="", help="comma-separated: intake,push,weekly,memory,deadlines,startup,year")
+    ap.add_argument("--year-mails", type=int, default=20000, help="mails for the year figure (default 20000)")
+    ap.add_argument("--year-weeks", type=int, default=52, help="weeks the year figure replays (default 52)")
+    ap.add_argument("--year-sends", type=int, default=None, help="weekly responses sent a week (default: all)")
     ap.add_argument("--profile", metavar="FILE", help="cProfile `poll --once` of the intake run into FILE.BACKEND")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args(argv)
     smoke = args.smoke
     backends = [b for b in args.backends.split(",") if b]
-    only = set(filter(None, args.only.split(","))) or {"intake", "push", "weekly", "memory", "deadlines", "startup"}
+    only = set(filter(None, args.only.split(","))) or {"intake", "push", "weekly", "memory", "deadlines", "startup", "year"}
     n_mails = 12 if smoke else args.mails
     n_push = 3 if smoke else 100
     sizes = (5, 15) if smoke else (200, 1000)
     big = 1_000_000 if smoke else 50_000_000
     n_deadlines = 2_000 if smoke else 100_000
+    year_mails, year_weeks = (4, 2) if smoke else (args.year_mails, args.year_weeks)
 
     os.environ.setdefault(PASSWORD_ENV, "")
+    if "memory" in only:
+        start_launcher()  # before this process grows: a child's peak would otherwise include ours
     servers = Servers(postgres="postgresql" in backends)
     os.environ[PASSWORD_ENV] = servers.imap.password
     figures = {
@@ -361,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         "memory": Figure(f"memory peak above baseline, one {big / 1e6:.0f} MB mail", "< 3x its size",
                          lambda v: v < 3.0, "x"),
         "deadlines": Figure(f"{n_deadlines:,} deadline computations", "< 1 s", lambda v: v < 1.0, " s"),
+        "year": Figure(f"a year: {year_mails:,} mails over {year_weeks} weeks (last / first per-mail intake time)",
+                       "<= 1.2x", lambda v: v <= 1.2, "x"),
         "startup": Figure("start-up, `issues list --json` on an empty db", "< 0.5 s", lambda v: v < 0.5, " s"),
     }
     raw: dict = {}
@@ -392,6 +486,10 @@ def main(argv: list[str] | None = None) -> int:
                 if "memory" in only:
                     r = got["memory"] = memory(servers, backend, at("memory"), big)
                     figures["memory"].values[backend] = (r["times_size"], f"+{r['above_mb']:.0f} MB for {r['mail_mb']:.0f} MB")
+                if "year" in only:
+                    r = got["year"] = year(servers, backend, at("year"), year_mails, year_weeks, 1 if smoke else args.year_sends)
+                    figures["year"].values[backend] = (r["ratio"], f"{r['first_ms']:.0f} then {r['last_ms']:.0f} ms a mail, "
+                                                                   f"{r['answers']} answers, {r['weekly_sends']} sends")
                 if "startup" in only:
                     r = got["startup"] = startup(servers, backend, at("startup"), 1 if smoke else 5)
                     figures["startup"].values[backend] = (r["seconds"], "median")
@@ -401,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
                     figures["deadlines"].values[backend] = (r["seconds"], "no database")
     finally:
         servers.stop()
+        if _LAUNCHER is not None:
+            _LAUNCHER.stdin.close()
+            _LAUNCHER.wait(10)
     print(table([f for f in figures.values() if f.values], backends, smoke))
     if args.json:
         Path(args.json).write_text(json.dumps(raw, indent=2, default=str))

@@ -37,7 +37,11 @@ def make_engine(url: str) -> Engine:
 
         return engine
     if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True)
+        from spocmail.db import rawformat
+
+        engine = create_engine(url, pool_pre_ping=True)
+        rawformat.install(engine)  # stored mail read back as bytes, not hex (memory)
+        return engine
     raise ConfigError(f"[database] url = {url!r}: expected a sqlite:/// or postgresql+psycopg:// URL")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import imaplib
+import io
 import ipaddress
 import logging
 import ssl
@@ -20,6 +21,9 @@ from spocmail.errors import ConfigError, MailboxAuthError, MailboxError
 from spocmail.intake import FetchedMail
 
 PROCESSED_KEYWORD = "$SpocmailProcessed"
+LARGE_MAIL = 8 << 20  # bytes: a mail larger than this is fetched in ranges
+FETCH_RANGE = 4 << 20
+_LARGE = "spocmail-large"
 SECURITY_CHOICES = ("tls", "starttls", "none")
 
 T = TypeVar("T")
@@ -32,6 +36,11 @@ class _ServerSaidBye(Exception):
 # What a dropped connection looks like from imapclient: imaplib's abort (EOF, BYE, protocol
 # confusion; IMAPClientAbortError is the same class), any socket or TLS error, a timeout.
 _DROPPED = (imaplib.IMAP4.abort, OSError, EOFError, _ServerSaidBye)
+
+
+def _body(item: dict) -> bytes | None:
+    """The (partial) BODY[] of a FETCH response item, whatever its origin suffix (BODY[]<0>)."""
+    return next((v for k, v in item.items() if isinstance(k, bytes) and k.startswith(b"BODY[]")), None)
 
 
 def is_loopback(host: str) -> bool:
@@ -160,6 +169,10 @@ class ImapMailbox:
                 if item is None:  # expunged by someone else since the SEARCH
                     continue
                 raw = item.get(b"BODY[]")
+                if raw is None and item.get(_LARGE) is not None:
+                    head = item.pop(_LARGE)
+                    raw = self._run("fetch", lambda client: self._fetch_large(client, uidvalidity, uid, head))
+                    del head
                 if raw is None:
                     continue
                 yield FetchedMail(
@@ -315,7 +328,40 @@ class ImapMailbox:
         self._ensure_selected(client)
         if self.uidvalidity != uidvalidity:
             return None
-        return client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE"])
+        # At most LARGE_MAIL bytes of each mail come in the batch; the rest of a larger one is fetched on its
+        # own, in ranges, when its turn comes: imapclient holds a whole response three times over while it
+        # reads it, and a batch would hold every large mail at once.
+        fetched = client.fetch(chunk, [f"BODY.PEEK[]<0.{LARGE_MAIL}>", "RFC822.SIZE", "INTERNALDATE"])
+        for item in fetched.values():
+            head = _body(item)
+            if head is None:
+                continue
+            if len(head) >= LARGE_MAIL and item.get(b"RFC822.SIZE", 0) > len(head):
+                item[_LARGE] = head
+            else:
+                item[b"BODY[]"] = head
+        return fetched
+
+    def _fetch_large(self, client: imapclient.IMAPClient, uidvalidity: int, uid: int, head: bytes) -> bytes | None:
+        """The rest of one mail after `head`, in ranges of FETCH_RANGE bytes, gathered without a second copy
+        (None: gone meanwhile)."""
+        self._ensure_selected(client)
+        if self.uidvalidity != uidvalidity:
+            return None
+        out = io.BytesIO()
+        out.write(head)
+        while True:
+            got = client.fetch([uid], [f"BODY.PEEK[]<{out.tell()}.{FETCH_RANGE}>"]).get(uid)
+            if got is None:
+                return None
+            piece = _body(got)
+            if not piece:
+                break
+            out.write(piece)
+            if len(piece) < FETCH_RANGE:
+                break
+            del piece, got
+        return out.getvalue()  # the buffer itself, not a copy
 
     def _move(self, client: imapclient.IMAPClient, uids: list[int]) -> None:
         self._ensure_folder(client, self.processed_folder)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from spocmail import logs
@@ -67,6 +68,9 @@ def _addresses(value: str | None) -> list[tuple[str, str]]:
     return [(n, a.lower()) for n, a in getaddresses([value]) if a and "@" in a]
 
 
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
 def read_envelope(raw: bytes) -> Envelope:
     """Never raises: what cannot be read becomes a defect, and mail with no readable header is quarantined."""
     defects: list[str] = []
@@ -74,13 +78,18 @@ def read_envelope(raw: bytes) -> Envelope:
     if len(lead) != len(raw) and lead:  # parse reads past a byte-order mark or blank lines: so does intake
         defects.append("leading-junk: blank lines or a byte-order mark before the headers")
         raw = lead
+    # Only the header section is read: the parser would otherwise decode the whole mail to text and split
+    # it into lines (eight times a large mail's size) to reach the headers. The header block ends at the
+    # first empty line at the latest, so what follows it cannot change what is read.
+    end = _HEADER_END.search(raw)
+    head = raw[:end.end()] if end is not None else raw
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        msg = BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
     except Exception as exc:  # pragma: no cover - the stdlib parser is very forgiving
         return Envelope(None, "", None, None, [], [], None, None, [], [f"unparseable: {exc}"],
                         f"the mail could not be parsed at all: {exc.__class__.__name__}: {exc}")
     defects.extend(type(d).__name__ for d in msg.defects)
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(), which would copy the whole mail
         return Envelope(None, "", None, None, [], [], None, None, [], ["empty mail"], "the mail is empty (0 bytes)")
     if not msg.keys():
         return Envelope(None, "", None, None, [], [], None, None, [], defects + ["no headers"],
@@ -145,7 +154,9 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
     reused = False
     if env.message_id:
         reused = session.scalar(select(Message.id).where(Message.message_id == env.message_id).limit(1)) is not None
-    msg = Message(direction=direction, sha256=sha, raw=mail.raw, size=len(mail.raw), message_id=env.message_id,
+    streamed = _streams_blobs(session) and len(mail.raw) > STREAM_RAW
+    msg = Message(direction=direction, sha256=sha, raw=func.zeroblob(len(mail.raw)) if streamed else mail.raw,
+                  size=len(mail.raw), message_id=env.message_id,
                   message_id_reused=reused, in_reply_to=env.in_reply_to, references=env.references,
                   subject=env.subject[:5000], from_name=env.from_name, from_email=env.from_email, to=env.to,
                   cc=env.cc, date_header=env.date, internaldate=mail.internaldate, stored_at=now,
@@ -153,6 +164,12 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
                   quarantine_reason=env.quarantine_reason, defects=env.defects)
     session.add(msg)
     session.flush()
+    if streamed:
+        _write_blob(session, msg.id, mail.raw)
+    elif len(mail.raw) > STREAM_RAW:  # PostgreSQL: the connection is not kept with a buffer this size
+        from spocmail.db.rawformat import LARGE
+
+        session.connection().info[LARGE] = True
     session.add(MailLocation(message_pk=msg.id, source=mail.source, uidvalidity=uidvalidity, uid=mail.uid,
                              seen_at=now))
     extra = {"event": "intake.stored", "mail": msg.id, "sha256": sha, "uid": mail.uid,
@@ -165,6 +182,23 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
     else:
         log.info("stored", extra=extra)
     return StoreResult(msg.id, created=True, quarantined=bool(env.quarantine_reason), via="new")
+
+
+STREAM_RAW = 1 << 20  # bytes: a larger mail is written to SQLite a slice at a time
+
+
+def _streams_blobs(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _write_blob(session: Session, pk: int, raw: bytes) -> None:
+    """Fill the zeroblob just inserted, in the same transaction. Binding the whole mail as a parameter
+    costs SQLite two more copies of it (the bound value and the record it builds)."""
+    dbapi = session.connection().connection.dbapi_connection
+    view = memoryview(raw)
+    with dbapi.blobopen("messages", "raw", pk) as blob:
+        for pos in range(0, len(raw), STREAM_RAW):
+            blob.write(view[pos:pos + STREAM_RAW])
 
 
 def _track_uidvalidity(session: Session, mail: FetchedMail, now: datetime) -> None:

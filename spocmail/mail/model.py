@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -35,7 +36,13 @@ class Attachment:
     size: int
     sha256: str
     disposition: str | None = None
-    payload: bytes = field(default=b"", repr=False, compare=False)
+    _payload: bytes = field(default=b"", repr=False, compare=False)
+    # a large part is not kept decoded: `payload` decodes it again from the raw mail when asked
+    _load: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def payload(self) -> bytes:
+        return self._load() if self._load is not None else self._payload
 
     def to_json(self) -> dict:
         return {

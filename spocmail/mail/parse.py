@@ -18,7 +18,7 @@ import re
 from email import policy
 from email.message import Message
 
-from . import autoreply
+from . import autoreply, bigparts
 from .addresses import header_addresses
 from .charsets import decode_bytes, decode_header_text, unescape_8bit
 from .dates import parse_header_date
@@ -163,8 +163,10 @@ def _sha(data: bytes) -> str:
 
 
 class _Walk:
-    def __init__(self, depth: int) -> None:
+    def __init__(self, depth: int, regions: dict | None = None, used: set | None = None) -> None:
         self.depth = depth
+        self.regions = regions or {}  # placeholder -> bigparts.Region: large bodies kept out of the parser
+        self.used = used if used is not None else set()
         self.plain: list[str] = []
         self.html: list[str] = []
         self.attachments: list[Attachment] = []
@@ -217,7 +219,7 @@ class _Walk:
         if nested:
             # e.g. alternative(text/plain, related(text/html, images)) with an empty plain part
             for c in nested:
-                sub = _Walk(self.depth)
+                sub = _Walk(self.depth, self.regions, self.used)
                 sub.visit(c)
                 if sub.plain or sub.html:
                     self.plain.extend(sub.plain)
@@ -255,10 +257,19 @@ class _Walk:
     def _leaf_attachment(self, part: Message) -> None:
         ctype = part.get_content_type()
         name = _filename(part, self.defects)
-        data = _payload_bytes(part, self.defects)
         disp = part.get_content_disposition()
-        self.attachments.append(Attachment(name, ctype, len(data), _sha(data), disp, data))
         lower = (name or "").lower()
+        region = bigparts.lookup(part.get_payload(), self.regions)
+        if region is not None and ctype not in _MSG_TYPES and not lower.endswith((".msg", ".eml")):
+            # a large file: its size and hash read a slice at a time, its bytes decoded again only if asked for
+            self.used.add(part.get_payload().strip())
+            size, sha = bigparts.decode_stream(region)
+            self.attachments.append(Attachment(name, ctype, size, sha, disp, b"", region.decode))
+            return
+        data = region.decode() if region is not None else _payload_bytes(part, self.defects)
+        if region is not None:
+            self.used.add(part.get_payload().strip())
+        self.attachments.append(Attachment(name, ctype, len(data), _sha(data), disp, data))
         if ctype in _MSG_TYPES or lower.endswith(".msg"):
             self.attached.append(("msg", data))
         elif lower.endswith(".eml") and ctype in ("application/octet-stream", "text/plain", "application/eml"):
@@ -318,12 +329,12 @@ def _first_raw(msg: Message, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _parse(raw: bytes, depth: int) -> ParsedMail:
+def _parse(raw: bytes, depth: int, cut: bool = True) -> ParsedMail:
     defects: list[str] = []
     if isinstance(raw, str):
         raw = raw.encode("utf-8", "surrogateescape")
     raw = bytes(raw or b"")
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that would copy the whole mail
         return ParsedMail(defects=["empty: the mail has no content"])
     stripped = raw.lstrip(b"\xef\xbb\xbf\r\n\t ")
     if stripped is not raw and len(stripped) != len(raw):
@@ -332,7 +343,9 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
         defects.append("nul-bytes: the mail contains NUL bytes (dropped from the text)")
     if re.search(rb"\r(?!\n)", stripped):
         defects.append("bare-cr: lone carriage returns used as line ends")
-    msg = email.message_from_bytes(stripped, policy=policy.compat32)
+    small, regions = bigparts.cut(stripped) if cut else (stripped, {})
+    msg = email.message_from_bytes(small, policy=policy.compat32)
+    del small
 
     headers = _headers(msg, defects)
     if not headers:
@@ -377,7 +390,7 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
     refs = _msgids(decode_header_text(_first_raw(msg, "References") or ""))
 
     # body, attachments, attached mails
-    walk = _Walk(depth)
+    walk = _Walk(depth, regions)
     for d in msg.defects:
         name = _defect_name(d)
         if name not in walk.defects:
@@ -387,6 +400,8 @@ def _parse(raw: bytes, depth: int) -> ParsedMail:
         walk.visit(msg)
     except RecursionError:
         defects.append("too-deep: MIME nesting too deep to read")
+    if len(walk.used) != len(regions):  # a large body the walk did not read as a file: parse it as it is
+        return _parse(raw, depth, cut=False)
     defects.extend(d for d in walk.defects if d not in defects)
     ctype = msg.get_content_type()
     if ctype.startswith("multipart/") and not msg.is_multipart():
