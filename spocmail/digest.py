@@ -60,27 +60,29 @@ def _due_now(config: Config, now: datetime, days: list[date]) -> bool:
 
 
 def run_due(session: Session, config: Config, now: datetime) -> int:
-    """Queue the day's digest for every officer with held items, once per officer per London day."""
+    """Queue the day's digest for every officer with held items, once per officer and customer per London day."""
     from spocmail.schedule import claim
 
     held = session.scalars(select(OfficerMailing).where(OfficerMailing.held.is_(True),
                                                         OfficerMailing.digest_outbox_id.is_(None))
                            .order_by(OfficerMailing.officer_id, OfficerMailing.id)).all()
-    by_officer: dict[str, list[OfficerMailing]] = {}
+    # One digest per officer and customer: a digest is filed with each issue it lists, so one customer's
+    # record (a subject access export, retention) never holds another customer's words.
+    by_officer: dict[tuple[str, str], list[OfficerMailing]] = {}
     for item in held:
-        by_officer.setdefault(item.officer_id, []).append(item)
+        by_officer.setdefault((item.officer_id, item.request.issue.customer_id), []).append(item)
     today = london_day(config, now)
     sent = 0
-    for officer_id, items in by_officer.items():
+    for (officer_id, customer_id), items in by_officer.items():
         if not _due_now(config, now, [i.day for i in items]):
             continue
         if all(_answered(i.request) for i in items):  # answered or withdrawn meanwhile: nothing left to ask
             for i in items:
                 i.digest_outbox_id = 0
             continue
-        if not claim(session, "officer-digest", f"{officer_id}:{today.isoformat()}", now):
+        if not claim(session, "officer-digest", f"{officer_id}:{customer_id}:{today.isoformat()}", now):
             continue  # today's digest went already: these wait for tomorrow's
-        _queue_digest(session, config, officer_id, items, now, today)
+        _queue_digest(session, config, officer_id, customer_id, items, now, today)
         sent += 1
     return sent
 
@@ -103,22 +105,23 @@ def _answered(req: OfficerRequest) -> bool:
     return req.status != "sent" or req.issue.status not in ("open", "awaiting")
 
 
-def _queue_digest(session: Session, config: Config, officer_id: str, items: list[OfficerMailing], now: datetime,
-                  today: date) -> None:
+def _queue_digest(session: Session, config: Config, officer_id: str, customer_id: str, items: list[OfficerMailing],
+                  now: datetime, today: date) -> None:
     officer = session.get(Officer, officer_id)
     entries = [_entry(session, config, i) for i in items]
     live = [e for e in entries if not e["answered"]]
-    first_customer = session.get(Customer, items[0].request.issue.customer_id)
+    customer = session.get(Customer, customer_id)
     msg = templating.build(
         "officer_digest",
-        subject=f"{len(live)} requests and reminders for {officer.name}, {today:%a %-d %b}: answer each on its own",
+        subject=(f"{len(live)} requests and reminders about {customer.name} for {officer.name}, {today:%a %-d %b}: "
+                 "answer each on its own"),
         sender=f"{config.spoc.name} <{config.spoc.address}>", to=[f"{officer.name} <{officer.email}>"],
-        headers={"X-Spocmail-Digest": f"{officer_id} {today.isoformat()}"},
+        headers={"X-Spocmail-Digest": f"{officer_id} {customer_id} {today.isoformat()}"},
         officer=officer, items=live, day=today, limit=config.officers.digest_after, spoc_name=config.spoc.name,
-        council=config.council.name, sig=letters.signature(config, first_customer))
+        council=config.council.name, sig=letters.signature(config, customer))
     refs = list(dict.fromkeys(i.request.issue.ref for i in items))
-    row = outbox.queue(session, msg, kind="officer_digest", now=now, dedupe_key=f"digest:{officer_id}:{today}",
-                       related={"issues": refs, "officer": officer_id})
+    row = outbox.queue(session, msg, kind="officer_digest", now=now, dedupe_key=f"digest:{officer_id}:{customer_id}:{today}",
+                       related={"issues": refs, "officer": officer_id, "customer": customer_id})
     for item in items:
         item.digest_outbox_id = row.id
         if item.kind == "request" and item.request.outbox_id is None:

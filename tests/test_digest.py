@@ -140,3 +140,32 @@ def test_reminders_beyond_the_number_join_the_digest_and_nothing_is_listed_twice
             assert all(r.digest_outbox_id for r in rows if r.held)  # every held item went in a digest
     finally:
         db.dispose()
+
+
+def test_each_customers_held_requests_go_in_their_own_digest(tmp_path, imap, smtp, db_url, monkeypatch):
+    """A digest is filed with every issue it lists, so it lists one customer's requests: a subject access
+    export or a retention run for one customer never carries another's words."""
+    from tests.helpers import SECOND_CUSTOMER
+
+    project = project_for(tmp_path, imap, smtp, db_url, monkeypatch, digest_after=4)
+    register = project.dir / "register.toml"
+    register.write_text(register.read_text() + SECOND_CUSTOMER)
+    project.ok("register", "import", str(register))
+    for i in range(8):
+        imap.append(planning_request(i), date=datetime(2026, 11, 30, 8, i, tzinfo=timezone.utc))
+        riley = planning_request(50 + i).replace(b"Jordan Example <jordan@example.org>",
+                                                 b"Riley Sample <riley@example.net>")
+        imap.append(riley, date=datetime(2026, 11, 30, 8, 30 + i, tzinfo=timezone.utc))
+    counts = project.ok("poll", "--once", "--json", "--now", "2026-11-30T09:00").json()
+    assert counts["filed"] == 16, counts
+    project.ok("jobs", "run-due", "--now", "2026-11-30T16:05")
+    found = digests(smtp)
+    assert len(found) == 2, [str(m["Subject"]) for m in found]
+    listed = {}
+    for digest in found:
+        text = digest.get_body(("plain",)).get_content()
+        about = "Riley" if "Riley Sample" in str(digest["Subject"]) else "Jordan"
+        assert ("Jordan" in text) != ("Riley" in text), text  # one customer's words only
+        assert about in text
+        listed[about] = set(re.findall(r"^Reference: (SPOC-\d{4}-\d+):", text.replace("\r\n", "\n"), re.M))
+    assert len(listed["Jordan"]) + len(listed["Riley"]) == 12 and not listed["Jordan"] & listed["Riley"]
