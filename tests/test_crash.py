@@ -16,12 +16,11 @@ import pytest
 from sqlalchemy import func, select
 
 from spocmail.db import Database
-from spocmail.db.issues import Issue, OfficerRequest
-from spocmail.db.mail import MailLocation, Message
+from spocmail.db.mail import Message
 from spocmail.db.outbox import OutboxMail
 
 from .servers import DovecotServer, SmtpSink
-from .test_two_daemons import project_for, request, start
+from .test_two_daemons import filed_once, project_for, request, start
 
 REQUESTS, REPEATS, KILLS = 80, 8, 10
 
@@ -82,13 +81,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(tmp_pat
                                  f"kills at {dict(kill_points)}")
         proc.send_signal(signal.SIGINT)
         assert proc.wait(30) == 0, log.read_text()[-3000:]
-        with db.session() as s:
-            assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == len(mails)
-            assert s.scalar(select(func.count()).select_from(MailLocation)) == len(mails)
-            assert s.scalar(select(func.count()).select_from(Issue)) == REQUESTS  # repeats joined, not doubled
-            assert s.scalar(select(func.sum(Issue.contacts))) == len(mails)
-            assert s.scalar(select(func.count()).select_from(OfficerRequest)) == REQUESTS
-            rows = s.scalars(select(OutboxMail)).all()
+        rows = filed_once(db, len(mails), REQUESTS)
     finally:
         db.dispose()
     states = Counter(r.state for r in rows)

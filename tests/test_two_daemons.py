@@ -69,6 +69,18 @@ def start(p, name: str) -> tuple[subprocess.Popen, Path]:
     return proc, log
 
 
+def filed_once(db: Database, mails: int, requests: int) -> list[OutboxMail]:
+    """Every mail stored once with one location, each request one issue (repeats joined) with one officer
+    request; the outbox rows, for the caller to judge."""
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == mails
+        assert s.scalar(select(func.count()).select_from(MailLocation)) == mails
+        assert s.scalar(select(func.count()).select_from(Issue)) == requests  # repeats joined, not doubled
+        assert s.scalar(select(func.sum(Issue.contacts))) == mails
+        assert s.scalar(select(func.count()).select_from(OfficerRequest)) == requests
+        return s.scalars(select(OutboxMail)).all()
+
+
 def test_two_daemons_on_one_database_and_mailbox_work_as_one(tmp_path: Path, postgres_server, imap: DovecotServer,
                                                               smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch):
     db_url = postgres_server.url_for(postgres_server.create_database())
@@ -112,13 +124,7 @@ def test_two_daemons_on_one_database_and_mailbox_work_as_one(tmp_path: Path, pos
     for name, text in logs.items():
         assert "Traceback" not in text and "UniqueViolation" not in text, (name, text[-3000:])
         assert "pipeline.failed" not in text and "deadlock" not in text, (name, text[-3000:])  # no retries needed
-    with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == len(mails)
-        assert s.scalar(select(func.count()).select_from(MailLocation)) == len(mails)
-        assert s.scalar(select(func.count()).select_from(Issue)) == REQUESTS  # repeats joined, not doubled
-        assert s.scalar(select(func.sum(Issue.contacts))) == len(mails)
-        assert s.scalar(select(func.count()).select_from(OfficerRequest)) == REQUESTS
-        rows = s.scalars(select(OutboxMail)).all()
+    rows = filed_once(db, len(mails), REQUESTS)
     db.dispose()
     assert all(r.state == "sent" and r.attempts == 1 for r in rows), Counter((r.state, r.attempts) for r in rows)
     arrived = Counter(email.message_from_bytes(m.content)["Message-ID"] for m in smtp.messages)
