@@ -21,6 +21,7 @@ from spocmail.config import Config
 from spocmail.db.issues import Issue, IssueMessage
 from spocmail.db.mail import Message
 from spocmail.db.register import Customer, CustomerAddress
+from spocmail.mail import headers as mail_headers
 
 CUSTOMER_ROLES = ("origin", "followup", "repeat")
 
@@ -56,7 +57,7 @@ def signature(config: Config, customer: Customer | None = None) -> Signature:
 def references(previous: list[str] | None, in_reply_to: str | None) -> list[str]:
     """The References chain: earlier ids in order, then the one replied to, each exactly once."""
     out: list[str] = []
-    for mid in [*(previous or []), *([in_reply_to] if in_reply_to else [])]:
+    for mid in map(mail_headers.msg_id, [*(previous or []), *([in_reply_to] if in_reply_to else [])]):
         if mid and mid not in out:
             out.append(mid)
     return out
@@ -76,7 +77,8 @@ def thread(session: Session, issues: list[Issue], customer: Customer) -> tuple[s
         .where(IssueMessage.issue_id.in_([i.id for i in issues]), IssueMessage.role.in_(CUSTOMER_ROLES),
                Message.direction == "in", Message.message_id.is_not(None))
         .order_by(Message.id)).all()
-    ids = [mid for mid, sender, _ in rows if (sender or "").lower() in own]
+    # a customer's Message-ID is their bytes: one that cannot be written back (folded, controls) is left out
+    ids = [m for m in (mail_headers.msg_id(mid) for mid, sender, _ in rows if (sender or "").lower() in own) if m]
     if not ids:
         return None, []
     chain = references(ids[:-1], ids[-1])

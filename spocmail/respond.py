@@ -696,6 +696,10 @@ def acknowledge_new(config: Config, db, clock) -> int:
                                                                               Issue.status.in_(LIVE)))))
     n = 0
     for customer_id in customers:
-        with db.session() as session:
-            n += acknowledge(session, customer_id, config, calendar, clock.now()) is not None
+        try:
+            with db.session() as session:
+                n += acknowledge(session, customer_id, config, calendar, clock.now()) is not None
+        except Exception as exc:  # one customer's acknowledgement must not stop intake for everyone
+            log.error("acknowledgement failed: %s", exc, exc_info=True,
+                      extra={"event": "respond.ack_failed", "customer": customer_id})
     return n

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import email
+from email.message import EmailMessage
 from email import policy
 
 import pytest
@@ -140,3 +141,23 @@ def _save(project, raw: bytes):
     path = project.dir / "list.eml"
     path.write_bytes(raw)
     return path
+
+
+@pytest.mark.parametrize("stored, written", [
+    ("<abc@example.org>", "<abc@example.org>"),
+    ("<abc\r\n def@example.org>", "<abcdef@example.org>"),  # one id, folded
+    ("<a\u2028b@example.org>", "<ab@example.org>"),  # a line separator Python's email would refuse
+    ("<a\x1cb@example.org>", "<ab@example.org>"),
+    ("abc@example.org", None),  # not an id: left out of the thread rather than sent broken
+    ("<a> <b>", None),
+    ("", None),
+])
+def test_a_stored_message_id_is_written_back_only_as_one_clean_id(stored, written):
+    from spocmail import letters
+    from spocmail.mail.headers import msg_id
+
+    assert msg_id(stored) == written
+    chain = letters.references([stored, "<ok@example.org>"], "<last@example.org>")
+    assert chain == [x for x in (written, "<ok@example.org>", "<last@example.org>") if x]
+    msg = EmailMessage()
+    msg["References"] = " ".join(chain)  # Python's email refuses a value with a line break in it

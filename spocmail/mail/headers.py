@@ -30,6 +30,17 @@ def clean(value: object, limit: int = MAX_HEADER) -> str:
     return text
 
 
+MSG_ID = re.compile(r"<[^<>\s]+>")
+FOLD = re.compile(r"[\x00-\x20\x7f\u2028\u2029\u0085]")
+
+
+def msg_id(value: object) -> str | None:
+    """A Message-ID fit for In-Reply-To and References: folding and controls taken out of a stored id
+    ("<abc\\r\\n def@x>" was one id folded), or None when what is left is not one "<...>" id."""
+    text = FOLD.sub("", str(value or ""))
+    return text if len(text) <= 250 and MSG_ID.fullmatch(text) else None
+
+
 def address(name: str | None, email: str) -> str:
     """One mailbox, its display name quoted where it needs to be ("Jones, Alex" <alex@…>)."""
     email = clean(email, 320).replace(" ", "")
