@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from spocmail import letters, logs, outbox, templating
@@ -34,9 +34,25 @@ def over_cap(session: Session, config: Config, officer_id: str, now: datetime) -
     cap = config.officers.digest_after
     if cap <= 0:
         return False
+    day = london_day(config, now)
+    lock_officer_day(session, officer_id, day)
     count = session.scalar(select(func.count()).select_from(OfficerMailing).where(
-        OfficerMailing.officer_id == officer_id, OfficerMailing.day == london_day(config, now)))
+        OfficerMailing.officer_id == officer_id, OfficerMailing.day == day))
     return count >= cap
+
+
+def lock_officer_day(session: Session, officer_id: str, day: date) -> None:
+    """Serialise the day's count for one officer between daemons sharing a PostgreSQL database.
+
+    Without it, two daemons filing at once could each count nine of ten and both send a single request. The
+    lock is transaction-scoped (released at the commit that records the mailing), so the second daemon counts
+    after the first's row is visible. It is one lock for the day, not one per officer: a mail routed to two
+    officers takes it once (advisory locks are re-entrant), so two daemons can never wait on each other in
+    opposite orders. SQLite needs none: its writers are serialised by the database lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                        {"key": f"spocmail.digest:{day.isoformat()}"})
 
 
 def note(session: Session, config: Config, req: OfficerRequest, kind: str, now: datetime, held: bool,

@@ -169,3 +169,41 @@ def test_each_customers_held_requests_go_in_their_own_digest(tmp_path, imap, smt
         assert about in text
         listed[about] = set(re.findall(r"^Reference: (SPOC-\d{4}-\d+):", text.replace("\r\n", "\n"), re.M))
     assert len(listed["Jordan"]) + len(listed["Riley"]) == 12 and not listed["Jordan"] & listed["Riley"]
+
+
+def test_two_daemons_count_an_officers_day_one_after_the_other_on_postgresql(postgres):
+    """The cap count is not a race: while one daemon's transaction has counted a day, another daemon's count waits
+    for it to commit (and so sees its row). Re-entrant within one transaction (a mail routed to two officers),
+    and another day does not wait."""
+    import threading
+    from datetime import date
+
+    from spocmail import digest
+
+    db = Database(postgres)
+    try:
+        day = date(2026, 11, 30)
+        first = db.sessions()
+        digest.lock_officer_day(first, "planning", day)
+        digest.lock_officer_day(first, "housing", day)  # same transaction, second officer: no self-wait
+        done: dict[str, int] = {}
+
+        def second(officer: str, on: date) -> None:
+            with db.session() as s:
+                digest.lock_officer_day(s, officer, on)
+                done[officer] = 1
+
+        tomorrow = threading.Thread(target=second, args=("waste", date(2026, 12, 1)))
+        tomorrow.start()
+        tomorrow.join(5)
+        assert done == {"waste": 1}
+        same = threading.Thread(target=second, args=("planning", day))
+        same.start()
+        same.join(1.0)
+        assert "planning" not in done  # waits while the first transaction is open
+        first.commit()
+        same.join(5)
+        assert done.get("planning") == 1
+        first.close()
+    finally:
+        db.dispose()
