@@ -50,6 +50,8 @@ def _wrap(owner, attr: str, name: str) -> None:
             frame = _stack.pop()
             top = max(frame[2], peak)
             rows.append((len(_stack), name, frame[1], top - frame[1], _maxrss()))
+            if os.environ.get("MEMTRACE_RSS_ONLY"):
+                print(f"exit {name}: peak resident {_maxrss() / 1e6:.1f} MB", file=sys.stderr)
             if _stack:
                 _stack[-1][2] = max(_stack[-1][2], top)
             tracemalloc.reset_peak()
@@ -104,6 +106,10 @@ def main() -> int:
     _wrap(poll, "_store_once", "store (session)")
     _wrap(store, "store_fetched", "store_fetched")
     _wrap(store, "read_envelope", "read_envelope")
+    _wrap(store, "_write_blob", "write blob")
+    _wrap(store, "_track_uidvalidity", "track uidvalidity")
+    _wrap(Session, "execute", "execute")
+    _wrap(Session, "scalar", "scalar")
     _wrap(Session, "commit", "commit")
     _wrap(Session, "flush", "flush")
     _wrap(pipeline, "handle", "handle")
@@ -122,7 +128,7 @@ def main() -> int:
           file=sys.stderr)
     last = 0
     for depth, name, live, above, rss in rows:
-        if above > 1e6 or rss - last > 1e6:
+        if above > 1e6 or rss - last > 1e6 or os.environ.get("MEMTRACE_ALL"):
             print(f"{'  ' * depth}{name:<30} {live / 1e6:10.1f}  {above / 1e6:10.1f}  {rss / 1e6:10.1f}", file=sys.stderr)
         last = rss
     return 0
