@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,11 +19,64 @@ from spocmail.db import audit
 from spocmail.db.issues import CATEGORIES, Issue, IssueMessage, IssueNote, RefCounter
 from spocmail.db.mail import Message
 from spocmail.db.register import Customer
-from spocmail.deadlines import WorkingCalendar, due_date, receipt_date
 from spocmail.errors import ConfigError, NotFound, SpocmailError
-from spocmail.mail import ParsedMail
-from spocmail.rules import ClassifyRules, _read, classify, phrase_regex
-from spocmail.split import TOKEN_TAG, clean_subject, shorten, split_mail, title_of
+
+if TYPE_CHECKING:  # annotations only: `issues list` and the other read commands need none of these
+    from spocmail.deadlines import WorkingCalendar
+    from spocmail.mail import ParsedMail
+    from spocmail.rules import ClassifyRules
+
+
+# Filing, splitting, classifying and deadline arithmetic are imported on first use, not when the module
+# loads: the read commands (`issues list`, `issues show`) start without the mail parser or the rules code.
+def due_date(*a, **k):
+    from spocmail.deadlines import due_date as f
+    return f(*a, **k)
+
+
+def receipt_date(*a, **k):
+    from spocmail.deadlines import receipt_date as f
+    return f(*a, **k)
+
+
+def _read(*a, **k):
+    from spocmail.rules import _read as f
+    return f(*a, **k)
+
+
+def classify(*a, **k):
+    from spocmail.rules import classify as f
+    return f(*a, **k)
+
+
+def phrase_regex(*a, **k):
+    from spocmail.rules import phrase_regex as f
+    return f(*a, **k)
+
+
+def clean_subject(*a, **k):
+    from spocmail.split import clean_subject as f
+    return f(*a, **k)
+
+
+def shorten(*a, **k):
+    from spocmail.split import shorten as f
+    return f(*a, **k)
+
+
+def split_mail(*a, **k):
+    from spocmail.split import split_mail as f
+    return f(*a, **k)
+
+
+def title_of(*a, **k):
+    from spocmail.split import title_of as f
+    return f(*a, **k)
+
+
+def _token_tag():
+    from spocmail.split import TOKEN_TAG
+    return TOKEN_TAG
 
 log = logs.get("filing")
 OPEN_STATUSES = ("open", "awaiting", "answered", "approved")
@@ -220,7 +274,7 @@ def issue_title(request_title: str, subject: str = "") -> str:
     """
     if request_title:
         return request_title
-    if TOKEN_TAG.search(subject or ""):
+    if _token_tag().search(subject or ""):
         return "(no text)"  # a subject spocmail wrote for an officer, with its token: internal, whatever follows
     return shorten(clean_subject(subject)) or "(no text)"
 

@@ -1,45 +1,54 @@
-"""Every command checks the schema without importing Alembic; the answer is the same as Alembic's."""
+"""Start-up (issue 14): `issues list` loads no mail parser, rules code or templating, yet a bad rules file still stops it."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-from spocmail import db as dbmod
+from tests.helpers import PROJECT_NOW, REPO, make_project
 
+# Run `issues list --json` in a fresh interpreter and report the modules it loaded.
+PROBE = """
+import json, sys
+from spocmail.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"exit": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
 
-def test_the_head_read_from_the_version_files_is_alembics_head():
-    assert dbmod.shipped_head() == dbmod.head_revision()
-
-
-def test_the_cheap_check_passes_at_head_and_refuses_an_older_or_empty_database(db_url):
-    import pytest
-
-    from spocmail.errors import SpocmailError
-
-    engine = dbmod.make_engine(db_url)
-    try:
-        with pytest.raises(SpocmailError, match="empty"):
-            dbmod.require_head(engine)
-        dbmod.upgrade(db_url, "0006")
-        with pytest.raises(SpocmailError, match="at 0006"):
-            dbmod.require_head(engine)
-        dbmod.upgrade(db_url)
-        dbmod.require_head(engine)
-    finally:
-        engine.dispose()
+HEAVY = ("spocmail.mail", "spocmail.mail.parse", "spocmail.rules", "spocmail.split", "spocmail.deadlines",
+         "spocmail.templating", "jinja2", "mailparser", "imapclient", "aiosmtplib", "apscheduler", "holidays")
 
 
-def test_a_command_on_a_database_at_head_does_not_import_alembic(tmp_path):
-    url = f"sqlite:///{tmp_path}/db.sqlite"
-    dbmod.upgrade(url)
-    (tmp_path / "config.toml").write_text(f'[database]\nurl = "{url}"\n[mailbox]\npath = "md"\n'
-                                          '[smtp]\nkind = "file"\ndir = "out"\n')
-    code = ("import sys\nfrom spocmail.cli import main\n"
-            "try:\n    main(['--config', sys.argv[1], '--now', '2026-12-02T10:00:00+00:00', 'issues', 'list', '--json'])\n"
-            "except SystemExit as e:\n    assert not e.code, e.code\n"
-            "print('alembic' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "config.toml")], capture_output=True, text=True,
-                         cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith("False")
+def _probe(project, cache: Path) -> tuple[int, set[str], str]:
+    env = dict(os.environ, SPOCMAIL_CHECK_CACHE=str(cache))
+    proc = subprocess.run([sys.executable, "-c", PROBE, "--config", str(project.config), "--now", PROJECT_NOW,
+                           "issues", "list", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    return report["exit"], set(report["modules"]), proc.stderr
+
+
+def test_issues_list_starts_without_the_intake_code_and_still_refuses_a_bad_rules_file(tmp_path):
+    site = tmp_path / "site"
+    (site / "rules").mkdir(parents=True)
+    shutil.copy(REPO / "rules" / "classify.toml", site / "rules" / "classify.toml")
+    project = make_project(site, f"sqlite:///{site / 'spocmail.db'}", extra='[rules]\ndir = "rules"\n')
+    cache = tmp_path / "checked"
+    assert _probe(project, cache)[0] in (0, None)  # the first start checks every file and remembers them
+    code, modules, err = _probe(project, cache)
+    assert code in (0, None), err
+    assert not [m for m in HEAVY if m in modules], [m for m in HEAVY if m in modules]
+    # a rules file broken since: the read path still validates it and exits 2 naming the file and the key
+    bad = site / "rules" / "classify.toml"
+    bad.write_text(bad.read_text(encoding="utf-8") + '\n[[rule]]\nid = "parking"\ncategory = "parking-fines"\n'
+                   'weight = 5\n', encoding="utf-8")
+    for cache_state in (cache, tmp_path / "cold"):
+        code, _, err = _probe(project, cache_state)
+        assert code == 2, err
+        assert str(bad.resolve()) in err and "expected" in err, err
