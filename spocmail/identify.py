@@ -152,6 +152,39 @@ def postcodes_in(text: str) -> set[str]:
     return {f"{a.upper()} {b.upper()}" for a, b in _POSTCODE.findall(text or "")}
 
 
+@lru_cache(maxsize=4096)
+def _register_postcodes(address: str) -> frozenset[str]:
+    """A customer's own postcodes: the same register text for every mail of a pass, so read once."""
+    return frozenset(postcodes_in(address))
+
+
+def refs_in(text: str) -> set[str]:
+    """The issue references a text cites, upper-cased. An ASCII text without "spoc-" cites none, so the
+    pattern need not scan it (non-ASCII text always goes through the pattern, whose case-folding is wider)."""
+    if not text or (text.isascii() and "spoc-" not in text.lower()):
+        return set()
+    return {r.upper() for r in _REF.findall(text)}
+
+
+@dataclass(frozen=True)
+class _MailText:
+    """What the text of one mail says, read once for the mail rather than once for each customer scored."""
+
+    folded: str
+    phones: frozenset[str]
+    postcodes: frozenset[str]
+    refs: frozenset[str]
+
+
+def _read_mail_text(mail: ParsedMail, texts: list[str]) -> _MailText:
+    text = "\n".join(texts)
+    refs: set[str] = set()
+    for t in texts + [mail.subject or ""]:
+        refs |= refs_in(t)
+    return _MailText(folded=_fold(text), phones=frozenset(phones_in(text)),
+                     postcodes=frozenset(postcodes_in(text)), refs=frozenset(refs))
+
+
 def _first_line(address: str) -> str:
     return _fold(address.split(",")[0]).strip()
 
@@ -185,7 +218,9 @@ def _combine(weights: Iterable[float]) -> float:
 
 
 def _score_customer(c: CustomerInfo, mail: ParsedMail, view: RegisterView, sender: str | None,
-                    sender_role: str, texts: list[str], weights) -> Candidate:
+                    sender_role: str, texts: list[str], weights, read: _MailText | None = None) -> Candidate:
+    if read is None:
+        read = _read_mail_text(mail, texts)
     ev: list[Evidence] = []
     # who wrote the original: the outer sender when they are not staff, and every forwarded original
     originals = []
@@ -204,22 +239,20 @@ def _score_customer(c: CustomerInfo, mail: ParsedMail, view: RegisterView, sende
         elif match == "partial":
             ev.append(Evidence("display-name-partial", f"{where} is named {name!r}, like {c.name!r}",
                                weights["display-name-partial"]))
-    text = "\n".join(texts)
-    folded = _fold(text)
+    folded = read.folded
     if c.name and _fold(c.name) in folded and not any(e.kind in ("display-name", "forwarded-name") for e in ev):
         ev.append(Evidence("name-in-text", f"the text names {c.name!r}", weights["name-in-text"]))
     known_phones = {normalise_phone(p): p for p in c.phones}
-    for p in sorted(phones_in(text) & set(known_phones)):
+    for p in sorted(read.phones & set(known_phones)):
         ev.append(Evidence("phone", f"phone number {known_phones[p]} in the text", weights["phone"]))
-    wanted_pc = postcodes_in(c.postal_address)
-    for pc in sorted(postcodes_in(text) & wanted_pc):
+    wanted_pc = _register_postcodes(c.postal_address or "")
+    for pc in sorted(read.postcodes & wanted_pc):
         ev.append(Evidence("postcode", f"postcode {pc} in the text", weights["postcode"]))
     line = _first_line(c.postal_address)
     if line and len(line) > 5 and line in folded:
         ev.append(Evidence("postal-address", f"postal address {c.postal_address.split(',')[0]!r} in the text",
                            weights["postal-address"]))
-    refs = {r.upper() for t in texts + [mail.subject or ""] for r in _REF.findall(t)}
-    for ref in sorted(refs):
+    for ref in sorted(read.refs):
         if view.issue_refs.get(ref) == c.id:
             ev.append(Evidence("issue-reference", f"mentions {ref}, an issue of {c.id}", weights["issue-reference"]))
     thread = [mail.in_reply_to] + list(mail.references)
@@ -279,8 +312,9 @@ def identify(mail: ParsedMail, view: RegisterView, threshold: float = 0.5,
                          1.0),), **base)
 
     texts = [mail.reply_text or "", mail.body_text or ""] + [f.body or "" for f in mail.forwarded]
-    candidates = sorted((_score_customer(c, mail, view, sender, role, texts, rules.weights) for c in view.customers
-                         if c.active), key=lambda c: (-c.score, c.customer))
+    read = _read_mail_text(mail, texts)
+    candidates = sorted((_score_customer(c, mail, view, sender, role, texts, rules.weights, read)
+                         for c in view.customers if c.active), key=lambda c: (-c.score, c.customer))
     candidates = tuple(c for c in candidates if c.evidence)
     if not candidates:
         decision = "triage"
@@ -373,7 +407,9 @@ def _citations(mail: ParsedMail | None) -> tuple[set[str] | None, set[str] | Non
     if mail is None:
         return None, None
     texts = [mail.subject or "", mail.reply_text or "", mail.body_text or ""] + [f.body or "" for f in mail.forwarded]
-    refs = {r.upper() for t in texts for r in _REF.findall(t)}
+    refs = set()
+    for t in texts:
+        refs |= refs_in(t)
     thread = {m for m in [mail.in_reply_to, *mail.references] if m}
     return refs, thread
 
