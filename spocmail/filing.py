@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import hashlib
 import re
 from dataclasses import dataclass
@@ -29,49 +31,23 @@ if TYPE_CHECKING:  # annotations only: `issues list` and the other read commands
 
 # Filing, splitting, classifying and deadline arithmetic are imported on first use, not when the module
 # loads: the read commands (`issues list`, `issues show`) start without the mail parser or the rules code.
-def due_date(*a, **k):
-    from spocmail.deadlines import due_date as f
-    return f(*a, **k)
+def _lazy(module: str, name: str):
+    """A stand-in for `module.name` that imports the module on its first call."""
+    def call(*a, **k):
+        return getattr(importlib.import_module(module), name)(*a, **k)
+    call.__name__ = name
+    return call
 
 
-def receipt_date(*a, **k):
-    from spocmail.deadlines import receipt_date as f
-    return f(*a, **k)
-
-
-def _read(*a, **k):
-    from spocmail.rules import _read as f
-    return f(*a, **k)
-
-
-def classify(*a, **k):
-    from spocmail.rules import classify as f
-    return f(*a, **k)
-
-
-def phrase_regex(*a, **k):
-    from spocmail.rules import phrase_regex as f
-    return f(*a, **k)
-
-
-def clean_subject(*a, **k):
-    from spocmail.split import clean_subject as f
-    return f(*a, **k)
-
-
-def shorten(*a, **k):
-    from spocmail.split import shorten as f
-    return f(*a, **k)
-
-
-def split_mail(*a, **k):
-    from spocmail.split import split_mail as f
-    return f(*a, **k)
-
-
-def title_of(*a, **k):
-    from spocmail.split import title_of as f
-    return f(*a, **k)
+due_date = _lazy("spocmail.deadlines", "due_date")
+receipt_date = _lazy("spocmail.deadlines", "receipt_date")
+_read = _lazy("spocmail.rules", "_read")
+classify = _lazy("spocmail.rules", "classify")
+phrase_regex = _lazy("spocmail.rules", "phrase_regex")
+clean_subject = _lazy("spocmail.split", "clean_subject")
+shorten = _lazy("spocmail.split", "shorten")
+split_mail = _lazy("spocmail.split", "split_mail")
+title_of = _lazy("spocmail.split", "title_of")
 
 
 def _token_tag():
