@@ -34,6 +34,21 @@ def _last_event(log: Path) -> str:
     return "(start-up)"
 
 
+WORK = ("intake.stored", "filing.filed", "pipeline.done", "outbox.sent")
+
+
+def _work_done(log: Path) -> int:
+    text = log.read_text(errors="replace")
+    return sum(text.count(f"event={e} ") + text.count(f"event={e}\n") for e in WORK)
+
+
+def _idle_again(log: Path) -> bool:
+    """The daemon did some work and then went back to waiting for mail: kill now or never mid-work."""
+    text = log.read_text(errors="replace")
+    last = max(text.rfind(f"event={e}") for e in WORK)
+    return last >= 0 and text.find("event=intake.poll", last) >= 0
+
+
 def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(tmp_path: Path, db_url: str,
                                                                          imap: DovecotServer, smtp: SmtpSink,
                                                                          monkeypatch: pytest.MonkeyPatch):
@@ -51,12 +66,14 @@ def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(tmp_pat
         for k in range(KILLS):
             imap.append_many(mails[k * chunk:(k + 1) * chunk])  # fresh work for each life of the daemon
             proc, log = start(p, f"killed-{k}")
+            # Kill after a random number of steps of work (storing, filing, sending), not after a random time:
+            # a faster daemon would finish a life's few mails inside any fixed delay and be killed idle.
+            target = rng.randint(1, 3 * chunk)
             deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and not any(
-                    f"event={e}" in log.read_text(errors="replace") for e in ("intake.stored", "pipeline.done")):
+            while time.monotonic() < deadline and _work_done(log) < target and not _idle_again(log):
                 assert proc.poll() is None, log.read_text()[-3000:]
-                time.sleep(0.02)
-            time.sleep(rng.uniform(0.0, 0.8))  # somewhere in the work: storing, filing, queueing or sending
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0.0, 0.02))
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
             kill_points[_last_event(log)] += 1
