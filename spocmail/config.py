@@ -57,6 +57,9 @@ class LimitsConfig:
     max_parts: int = 500
     max_text_chars: int = 1_000_000
     max_issues_per_mail: int = 25
+    # mails worked in one transaction (each in its own savepoint), committed at the latest after batch_seconds
+    batch_mails: int = 25
+    batch_seconds: int = 2
 
 
 @dataclass(frozen=True)
@@ -444,6 +447,8 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         max_parts=r.integer("max_parts", LimitsConfig.max_parts, 1, 1_000_000),
         max_text_chars=r.integer("max_text_chars", LimitsConfig.max_text_chars, 1000, 2**31),
         max_issues_per_mail=r.integer("max_issues_per_mail", LimitsConfig.max_issues_per_mail, 1, 10_000),
+        batch_mails=r.integer("batch_mails", LimitsConfig.batch_mails, 1, 1000),
+        batch_seconds=r.integer("batch_seconds", LimitsConfig.batch_seconds, 1, 600),
     )
     r.done()
 

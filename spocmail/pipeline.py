@@ -8,12 +8,13 @@ the same deciding halves without acting, so identify and intake cannot disagree.
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from spocmail import authres, bounces, claims, limits, logs, stopping
@@ -493,8 +494,21 @@ def release_dead_claims(session: Session) -> int:
     return released
 
 
+# PostgreSQL: one batch of mail is worked at a time across daemons. A batch takes the locks of several
+# customers in the order their mail comes; two batches taking them in different orders could deadlock.
+BATCH_LOCK_KEY = 0x5370_6F63_4261_7463  # "SpocBatc"
+
+
 def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | None = None) -> StepCounts:
-    """Work through every stored inbound mail not yet handled, oldest first."""
+    """Work through every stored inbound mail not yet handled, oldest first.
+
+    Claim, work, settle, in batches: up to [limits] batch_mails mails are claimed in one statement (the
+    claim is committed, so another daemon skips them), then worked in one transaction, each mail in a
+    savepoint of its own, so a mail that fails is rolled back alone and recorded as failed while the others
+    commit. The transaction commits after batch_mails mails or batch_seconds, whichever comes first, so a
+    slow mail delays the record of the mail before it by at most that long. Should the batch's commit
+    itself fail, its mails are worked again one by one, each in its own transaction.
+    """
     counts = StepCounts()
     now = clock.now()
     ctx = ctx or Context.load(config)
@@ -504,53 +518,123 @@ def process_stored(config: Config, db: Database, clock: Clock, ctx: Context | No
         release_dead_claims(session)
         pending = list(session.scalars(select(Message.id).where(Message.state == "stored", Message.direction == "in")
                                        .order_by(Message.id)))
-    for pk in pending:
-        if stopping.requested():  # the rest stay stored for the next pass
-            break
-        with db.session() as session:
-            # claim: only the process whose update hits the row works on it (several daemons may run)
-            claimed = session.execute(update(Message).where(Message.id == pk, Message.state == "stored")
-                                      .values(state="working", claimed_at=now, claimed_by=claims.me(),
-                                              attempts=Message.attempts + 1)).rowcount
-        if not claimed:
-            continue
-        try:
-            with db.session() as session:
-                message = session.get(Message, pk)
-                outcome = handle(session, message, config, ctx, clock.now())
-                message.state = "done"
-            log.info("handled", extra={"event": "pipeline.done", "mail": pk, "outcome": outcome})
-            if outcome == "answer":
-                counts.answers += 1
-            elif outcome in ("filed", "provisional"):
-                counts.filed += 1
-            elif outcome == "triage":
-                counts.triage += 1
-            else:
-                counts.not_requests += 1
-        except limits.LimitExceeded as exc:  # set aside at once with the reason; trying again would cost the same
-            with db.session() as session:
+    size = max(1, config.limits.batch_mails)
+    while pending and not stopping.requested():  # what is not reached stays stored for the next pass
+        chunk, pending = pending[:size], pending[size:]
+        claimed = _claim(db, chunk, clock.now())
+        while claimed:
+            try:
+                done = _work_batch(db, claimed, config, ctx, clock, counts)
+            except ConfigError:
+                # the council's files are at fault, not the mail: give the batch back untouched, stop with exit 2
+                _give_back(db, claimed)
+                raise
+            except Exception as exc:  # the batch's commit failed: each mail again in a transaction of its own
+                ctx.cache.clear()
+                log.error("batch failed, each mail again on its own: %s", exc, extra={
+                    "event": "pipeline.batch_failed", "mails": claimed})
+                for pk in claimed:
+                    if stopping.requested():
+                        break
+                    try:
+                        _work_batch(db, [pk], config, ctx, clock, counts)
+                    except ConfigError:
+                        _give_back(db, [pk])
+                        raise
+                    except Exception:
+                        ctx.cache.clear()
+                        _failed(db, pk, traceback.format_exc(), counts)
+                _give_back(db, claimed)  # those a stop request left: only still-"working" ones change
+                break
+            claimed = claimed[done:]
+            if stopping.requested():
+                _give_back(db, claimed)
+                return counts
+    return counts
+
+
+def _claim(db: Database, pks: list[int], now: datetime) -> list[int]:
+    """Claim these mails for this process: only those still stored (another daemon may have some)."""
+    with db.session() as session:
+        got = set(session.scalars(update(Message).where(Message.id.in_(pks), Message.state == "stored")
+                                  .values(state="working", claimed_at=now, claimed_by=claims.me(),
+                                          attempts=Message.attempts + 1)
+                                  .returning(Message.id)))
+    return [pk for pk in pks if pk in got]
+
+
+def _give_back(db: Database, pks: list[int]) -> None:
+    """Mails claimed but not worked go back to the stored state, their attempt not counted."""
+    if not pks:
+        return
+    with db.session() as session:
+        session.execute(update(Message).where(Message.id.in_(pks), Message.state == "working",
+                                              Message.claimed_by == claims.me())
+                        .values(state="stored", claimed_by=None, attempts=Message.attempts - 1))
+
+
+def _failed(db: Database, pk: int, error: str, counts: StepCounts) -> None:
+    with db.session() as session:
+        message = session.get(Message, pk)
+        _record_failure(message, error)
+    counts.failed += 1
+    log.error("processing failed", extra={"event": "pipeline.failed", "mail": pk})
+
+
+def _record_failure(message: Message, error: str) -> None:
+    message.last_error = error[-4000:]
+    message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "stored"
+
+
+def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, clock: Clock,
+                counts: StepCounts) -> int:
+    """Work the claimed mails in one transaction, each in a savepoint; returns how many were worked (the
+    first ones of `pks`: a stop request or the time bound ends the batch early). Counts and logs only once
+    the transaction has committed."""
+    settled: list[tuple[int, str, str]] = []  # (mail, how, detail)
+    started = time.monotonic()
+    with db.session() as session:
+        if len(pks) > 1 and session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": BATCH_LOCK_KEY})
+        for pk in pks:
+            if settled and (stopping.requested() or time.monotonic() - started >= config.limits.batch_seconds):
+                break
+            try:
+                with session.begin_nested():
+                    message = session.get(Message, pk)
+                    outcome = handle(session, message, config, ctx, clock.now())
+                    message.state = "done"
+                settled.append((pk, "done", outcome))
+            except limits.LimitExceeded as exc:  # set aside at once with the reason; trying again would cost the same
                 message = session.get(Message, pk)
                 message.state, message.quarantine_reason = "quarantined", str(exc)
                 audit.record(session, at=clock.now(), actor="spocmail", action="mail.set_aside",
                              subject_type="message", subject_id=str(pk), reason=str(exc))
+                settled.append((pk, "set_aside", str(exc)))
+            except ConfigError:
+                raise
+            except Exception as exc:
+                ctx.cache.clear()  # it may have been read in the savepoint just rolled back
+                _record_failure(session.get(Message, pk), "".join(traceback.format_exception(exc)))
+                settled.append((pk, "failed", str(exc)))
+    for pk, how, detail in settled:
+        if how == "done":
+            log.info("handled", extra={"event": "pipeline.done", "mail": pk, "outcome": detail})
+            if detail == "answer":
+                counts.answers += 1
+            elif detail in ("filed", "provisional"):
+                counts.filed += 1
+            elif detail == "triage":
+                counts.triage += 1
+            else:
+                counts.not_requests += 1
+        elif how == "set_aside":
             counts.set_aside += 1
-            log.warning("set aside: %s", exc, extra={"event": "pipeline.set_aside", "mail": pk})
-        except ConfigError:
-            # the council's files are at fault, not the mail: give it back untouched and stop with exit 2
-            with db.session() as session:
-                session.execute(update(Message).where(Message.id == pk)
-                                .values(state="stored", attempts=Message.attempts - 1))
-            raise
-        except Exception as exc:
-            ctx.cache.clear()  # it may have been read in the session just rolled back
-            with db.session() as session:
-                message = session.get(Message, pk)
-                message.last_error = "".join(traceback.format_exception(exc))[-4000:]
-                message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "stored"
+            log.warning("set aside: %s", detail, extra={"event": "pipeline.set_aside", "mail": pk})
+        else:
             counts.failed += 1
-            log.error("processing failed: %s", exc, extra={"event": "pipeline.failed", "mail": pk})
-    return counts
+            log.error("processing failed: %s", detail, extra={"event": "pipeline.failed", "mail": pk})
+    return len(settled)
 
 
 def set_aside(session: Session) -> list[dict]:
