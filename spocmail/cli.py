@@ -425,10 +425,14 @@ def issues_group() -> None:
 @pass_app
 def issues_list(app: App, customer: str | None, status: str | None, as_json: bool) -> None:
     """Issues with reference, category, due date, state and officer."""
-    from spocmail import filing
+    from spocmail import issuelist
 
-    with unit_of_work(app) as session:
-        rows = filing.list_issues(session, customer, status)
+    database = app.database()
+    try:  # one Core query: the list starts without the ORM and the models (issue 14)
+        with database.engine.connect() as conn:
+            rows = issuelist.list_issues(conn, customer, status)
+    finally:
+        database.dispose()
     if as_json:
         emit(rows)
         return

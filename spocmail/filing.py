@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from spocmail import resources
+from spocmail import issuelist, resources
 from spocmail import logs
 from spocmail.db import audit
 from spocmail.db.issues import CATEGORIES, Issue, IssueMessage, IssueNote, RefCounter
 from spocmail.db.mail import Message
 from spocmail.db.register import Customer
-from spocmail.errors import ConfigError, NotFound, SpocmailError
+from spocmail.errors import ConfigError, SpocmailError
+from spocmail.issuelist import _iso, issue_json
 
 if TYPE_CHECKING:  # annotations only: `issues list` and the other read commands need none of these
     from spocmail.deadlines import WorkingCalendar
@@ -648,36 +649,8 @@ def split(session: Session, issue: Issue, parts: list[str], *, actor: str, now: 
 # ------------------------------------------------------------------ what the CLI shows
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def issue_json(issue: Issue) -> dict:
-    return {"ref": issue.ref, "customer": issue.customer_id, "title": issue.title, "category": issue.category,
-            "category_rule": issue.category_rule, "statutory_kind": issue.statutory_kind,
-            "received_at": _iso(issue.received_at), "received_on": _iso(issue.received_on), "due": _iso(issue.due),
-            "status": issue.status, "officer": issue.officer_id, "contacts": issue.contacts,
-            "merged_into": None, "restrictions": list(issue.restrictions or []),  # spocmail/restrictions.py
-            "deferred_until": _iso(issue.deferred_until)}
-
-
 def list_issues(session: Session, customer: str | None = None, status: str | None = None) -> list[dict]:
-    q = select(Issue).order_by(Issue.id)
-    if customer and session.get(Customer, customer) is None:  # a mistyped id is not "no issues"
-        raise NotFound(f"no customer {customer!r} in the register; `spocmail register show` lists them")
-    if customer:
-        q = q.where(Issue.customer_id == customer)
-    if status:
-        q = q.where(Issue.status == status)
-    rows = session.scalars(q).all()
-    refs = {i.id: i.ref for i in rows}
-    out = []
-    for i in rows:
-        doc = issue_json(i)
-        if i.merged_into_id:
-            doc["merged_into"] = refs.get(i.merged_into_id) or session.get(Issue, i.merged_into_id).ref
-        out.append(doc)
-    return out
+    return issuelist.list_issues(session.connection(), customer, status)
 
 
 def show_issue(session: Session, ref: str) -> dict:

@@ -23,7 +23,9 @@ print(json.dumps({"exit": code, "modules": sorted(sys.modules)}), file=sys.stder
 """
 
 HEAVY = ("spocmail.mail", "spocmail.mail.parse", "spocmail.rules", "spocmail.split", "spocmail.deadlines",
-         "spocmail.templating", "jinja2", "mailparser", "imapclient", "aiosmtplib", "apscheduler", "holidays")
+         "spocmail.templating", "jinja2", "mailparser", "imapclient", "aiosmtplib", "apscheduler", "holidays",
+         # the list is one Core query: no ORM, no models, no Alembic, no PostgreSQL driver on SQLite
+         "sqlalchemy.orm", "spocmail.db.base", "spocmail.db.issues", "spocmail.filing", "alembic", "psycopg")
 
 
 def _probe(project, cache: Path) -> tuple[int, set[str], str]:
@@ -52,3 +54,15 @@ def test_issues_list_starts_without_the_intake_code_and_still_refuses_a_bad_rule
         code, _, err = _probe(project, cache_state)
         assert code == 2, err
         assert str(bad.resolve()) in err and "expected" in err, err
+
+
+def test_the_listed_columns_are_the_issue_models_own():
+    # issues list reads through a Core table of its own; it must name and type the columns as the model does
+    from spocmail.db.issues import Issue
+    from spocmail.issuelist import ISSUES
+
+    model = Issue.__table__.c
+    for col in ISSUES.c:
+        assert col.name in model, col.name
+        assert type(col.type)._type_affinity is type(model[col.name].type)._type_affinity, col.name
+        assert type(col.type).__name__ == type(model[col.name].type).__name__, col.name

@@ -1,21 +1,52 @@
-"""The database: engine and sessions, and Alembic migrations shipped inside the package."""
+"""The database: engine and sessions, and Alembic migrations shipped inside the package.
+
+Importing this package loads SQLAlchemy Core only: the ORM and the models (about a third of a read command's
+start-up) are loaded by the first `Database.session()`, by `Base`, or by importing a model module, so a
+command that reads one table through Core (`issues list`) starts without them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import re
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 
-from spocmail.db import audit, decisions, digest, drafts, issues, lifecycle, mail, outbox, register, retained, web  # noqa: F401  (registers the tables on Base.metadata)
-from spocmail.db.base import Base
 from spocmail.errors import ConfigError, SpocmailError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from spocmail.db.base import Base
+
+# Every module that maps a table on Base.metadata: all of them are loaded before the ORM is first used.
+MODELS = ("audit", "decisions", "digest", "drafts", "issues", "lifecycle", "mail", "outbox", "register", "retained",
+          "web")
+
+
+def load_models() -> None:
+    """Map every table on Base.metadata (relationships name classes in other modules; Alembic compares all)."""
+    for name in MODELS:
+        importlib.import_module(f"spocmail.db.{name}")
+
+
+def __getattr__(name: str):
+    # `from spocmail.db import Base` and `db.issues` as before, loading the ORM only when asked for
+    if name == "Base":
+        load_models()
+        from spocmail.db.base import Base
+
+        return Base
+    if name in MODELS:
+        return importlib.import_module(f"spocmail.db.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -136,7 +167,13 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        load_models()
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

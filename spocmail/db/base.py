@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, inspect
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy import JSON, MetaData, event, inspect
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session
+
+from spocmail.db.types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -16,33 +18,18 @@ NAMING = {
 }
 
 
-class UTCDateTime(TypeDecorator):
-    """Stores instants in UTC and always hands back aware datetimes, on SQLite as on PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} cannot be stored: every instant carries a zone")
-        value = value.astimezone(timezone.utc)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime, dict: JSON, list: JSON}
+
+
+@event.listens_for(Mapper, "before_configured")
+def _every_model() -> None:
+    # spocmail.db no longer imports every model when it loads (read commands start without the ORM), so a
+    # program that imported one model module gets the others, which its relationships name, before first use.
+    from spocmail.db import load_models
+
+    load_models()
 
 
 def _without_nul(value):
