@@ -49,7 +49,8 @@ def list_issues(conn: Connection, customer: str | None = None, status: str | Non
     refs = {r.id: r.ref for r in rows}
     missing = {r.merged_into_id for r in rows if r.merged_into_id and r.merged_into_id not in refs}
     if missing:  # merged into an issue the filter left out
-        refs.update(conn.execute(select(ISSUES.c.id, ISSUES.c.ref).where(ISSUES.c.id.in_(missing))).tuples())
+        targets = select(ISSUES.c.id, ISSUES.c.ref).where(ISSUES.c.id.in_(missing))
+        refs.update((r.id, r.ref) for r in conn.execute(targets))
     out = []
     for r in rows:
         doc = issue_json(r)

@@ -49,6 +49,10 @@ def test_split_merge_categorise_close_and_approve(p, db_url):
     merged = {i["ref"]: i for i in refs(p)}
     assert merged[second["ref"]]["status"] == "merged" and merged[second["ref"]]["merged_into"] == first["ref"]
     assert merged[first["ref"]]["contacts"] == 2
+    # filtered to the merged one, the list still names the issue it went into, though that one is not listed
+    only = p.ok("issues", "list", "--status", "merged", "--customer", first["customer"], "--json").json()
+    assert [(i["ref"], i["merged_into"]) for i in only] == [(second["ref"], first["ref"])]
+    assert only[0] == merged[second["ref"]]
 
     p.ok("issues", "categorise", issues[2]["ref"], "--category", "foi", "--now", "2026-11-23T10:15")
     foi = {i["ref"]: i for i in refs(p)}[issues[2]["ref"]]
