@@ -23,6 +23,7 @@ OAUTH2_PROVIDERS = ("microsoft", "google", "generic")
 
 @dataclass(frozen=True)
 class CouncilConfig:
+    """[council]: the council's name, time zone, bank-holiday region, staff mail domains and contact details."""
     name: str = "Example District Council"
     timezone: str = "Europe/London"
     holidays: str = "uk"
@@ -33,17 +34,20 @@ class CouncilConfig:
 
 @dataclass(frozen=True)
 class SpocConfig:
+    """[spoc]: the shared mailbox's address and the name it signs with."""
     address: str = "spoc@council.example"
     name: str = "Single Point of Contact"
 
 
 @dataclass(frozen=True)
 class DatabaseConfig:
+    """[database]: a sqlite:/// or postgresql+psycopg:// URL."""
     url: str = "sqlite:///var/spocmail.db"
 
 
 @dataclass(frozen=True)
 class StorageConfig:
+    """[storage]: the folder that keeps every mail as it arrived."""
     dir: Path = Path("var/mail")
 
 
@@ -64,6 +68,7 @@ class LimitsConfig:
 
 @dataclass(frozen=True)
 class MailboxConfig:
+    """[mailbox]: where mail comes from (a Maildir or an IMAP server) and how to log in."""
     kind: str = "maildir"
     host: str = "127.0.0.1"
     port: int = 993
@@ -89,6 +94,7 @@ class MailboxConfig:
 
 @dataclass(frozen=True)
 class SmtpConfig:
+    """[smtp]: where mail goes (a folder of files or an SMTP server) and how to log in."""
     kind: str = "file"
     host: str = "127.0.0.1"
     port: int = 587
@@ -149,6 +155,7 @@ class OAuth2Config:
 
 @dataclass(frozen=True)
 class WeeklyConfig:
+    """[weekly]: the weekly response and its attachments, single-issue margins, deadline warnings and reminders."""
     empty_week: str = "note"
     max_attachment_bytes: int = 10 * 1024 * 1024
     single_issue_margin_days: int = 2
@@ -158,6 +165,7 @@ class WeeklyConfig:
 
 @dataclass(frozen=True)
 class OfficersConfig:
+    """[officers]: when one officer's requests and reminders are held for one daily digest."""
     # requests and reminders to one officer in one London day beyond this many are held for one digest (0: never)
     digest_after: int = 10
     digest_time: str = "16:00"  # London time the day's digest goes
@@ -165,21 +173,25 @@ class OfficersConfig:
 
 @dataclass(frozen=True)
 class IdentifyConfig:
+    """[identify]: the least score at which a customer match is taken provisionally (below it, the SPOC is asked)."""
     threshold: float = 0.5
 
 
 @dataclass(frozen=True)
 class RulesConfig:
+    """[rules]: the council's own rules folder, or the packaged rules."""
     dir: Path | None = None  # None: the rules packaged with spocmail
 
 
 @dataclass(frozen=True)
 class TemplatesConfig:
+    """[templates]: the council's own templates folder, or the packaged templates."""
     dir: Path | None = None  # None: the templates packaged with spocmail
 
 
 @dataclass(frozen=True)
 class SecurityConfig:
+    """[security]: which mail server's authentication results are believed."""
     # whose Authentication-Results headers are believed (RFC 8601): the council's own inbound server.
     # Set, an officer's answer or a SPOC approval counts only when that server saw DMARC (or DKIM aligned
     # with the From domain) pass; unset, none are believed and only the sender and the token decide.
@@ -192,6 +204,7 @@ RETENTION_KINDS = ("foi", "eir", "sar", "complaint", "service-request", "general
 
 @dataclass(frozen=True)
 class RetentionConfig:
+    """[retention]: how long records are kept after an arrangement ends, per kind of record."""
     default_months: int = 6  # after the arrangement ends (seed 001)
     months: tuple[tuple[str, int], ...] = ()  # (kind, months) where a kind keeps its own time (seed 004)
 
@@ -217,6 +230,7 @@ class WebConfig:
 
 @dataclass(frozen=True)
 class LoggingConfig:
+    """[logging]: text or JSON lines, the level, and a file (else standard error)."""
     format: str = "text"
     level: str = "INFO"
     file: Path | None = None
@@ -224,6 +238,7 @@ class LoggingConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config.toml, one frozen section a table."""
     path: Path | None = None
     council: CouncilConfig = field(default_factory=CouncilConfig)
     spoc: SpocConfig = field(default_factory=SpocConfig)
