@@ -21,22 +21,31 @@ class MissingRaw(LookupError):
     """A messages row whose raw bytes are gone (message_raw has no row for it)."""
 
 
+def _bytes_api():
+    make = ctypes.pythonapi.PyBytes_FromStringAndSize
+    make.restype, make.argtypes = ctypes.py_object, (ctypes.c_void_p, ctypes.c_ssize_t)
+    contents = ctypes.pythonapi.PyBytes_AsString
+    contents.restype, contents.argtypes = ctypes.c_void_p, (ctypes.py_object,)
+    return make, contents
+
+
+try:
+    _MAKE_BYTES, _BYTES_CONTENTS = _bytes_api()
+except AttributeError:  # pragma: no cover - not CPython
+    _MAKE_BYTES = _BYTES_CONTENTS = None
+
+
 def _new_bytes(n: int):
-    """An uninitialised bytes object of n bytes, and a writable view of its contents.
+    """An uninitialised bytes object of n bytes (n > 0), and a writable view of its contents.
 
     Filling it in place is what the C API allows for a bytes object just made this way
-    (PyBytes_FromStringAndSize(NULL, n), then PyBytes_AsString), before anyone else sees it; callers get
+    (PyBytes_FromStringAndSize(NULL, n), then PyBytes_AsString), before anyone else sees it: callers get
     real bytes, hashable and immutable from then on, without a second copy of the mail."""
-    try:
-        make = ctypes.pythonapi.PyBytes_FromStringAndSize
-        make.restype, make.argtypes = ctypes.py_object, (ctypes.c_void_p, ctypes.c_ssize_t)
-        contents = ctypes.pythonapi.PyBytes_AsString
-        contents.restype, contents.argtypes = ctypes.c_void_p, (ctypes.py_object,)
-    except AttributeError:  # pragma: no cover - not CPython: a bytearray, copied to bytes once at the end
+    if _MAKE_BYTES is None:  # pragma: no cover - a bytearray, copied to bytes once at the end
         buf = bytearray(n)
         return buf, memoryview(buf)
-    out = make(None, n)
-    return out, memoryview((ctypes.c_char * n).from_address(contents(out))).cast("B")
+    out = _MAKE_BYTES(None, n)
+    return out, memoryview((ctypes.c_char * n).from_address(_BYTES_CONTENTS(out))).cast("B")
 
 
 def _dbapi(session: Session):
