@@ -49,7 +49,8 @@ class Message(Base):
 
     locations: Mapped[list["MailLocation"]] = relationship(back_populates="message", cascade="all, delete-orphan")
     # The raw bytes live in their own table, so that loading or updating a messages row never reads or
-    # rewrites the mail itself (SQLite rewrites a whole row on UPDATE; a 50 MB mail cost 50 MB each time).
+    # rewrites the mail itself: SQLite builds a row's whole record in memory on INSERT and UPDATE (even a
+    # zeroblob that is not the row's last column), which cost +75 MB to store a 50 MB mail.
     # Never loaded through this relationship (lazy="raise"): `raw` below reads it with one copy in memory.
     raw_row: Mapped["MessageRaw | None"] = relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                         lazy="raise")

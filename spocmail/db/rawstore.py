@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 RAW_SLICE = 4 << 20  # bytes: a larger mail is read back a slice at a time
@@ -72,7 +72,7 @@ def iter_slices(session: Session, pk: int, size: int | None = None):
         raise MissingRaw(pk)
     if _is_sqlite(session):
         with _dbapi(session).blobopen("message_raw", "raw", pk, readonly=True) as blob:
-            for pos in range(0, size, RAW_SLICE):
+            for _ in range(0, size, RAW_SLICE):
                 yield blob.read(RAW_SLICE)
         return
     for pos in range(0, size, RAW_SLICE):  # substring counts from 1
@@ -84,18 +84,23 @@ def read_raw(session: Session, pk: int) -> bytes:
     """The stored mail's bytes, as they came; raises MissingRaw if it has none."""
     from spocmail.db.mail import MessageRaw
 
-    size = raw_length(session, pk)
-    if size is None:
+    length = func.length(MessageRaw.raw)
+    found = session.execute(select(length, case((length <= RAW_SLICE, MessageRaw.raw)))
+                            .where(MessageRaw.message_pk == pk)).one_or_none()
+    if found is None:
         raise MissingRaw(pk)
-    if size <= RAW_SLICE:
-        return session.scalar(select(MessageRaw.raw).where(MessageRaw.message_pk == pk))
+    size, whole = found
+    if whole is not None:  # small: in the same query
+        return whole
     out, view = _new_bytes(size)
     pos = 0
     for piece in iter_slices(session, pk, size):
+        if pos + len(piece) > size:  # pragma: no cover - only if changed meanwhile by someone else
+            break
         view[pos:pos + len(piece)] = piece
         pos += len(piece)
-    if pos != size:  # pragma: no cover - changed under us within one transaction
-        raise MissingRaw(pk)
+    if pos != size:  # pragma: no cover - the same
+        raise RuntimeError(f"mail {pk}: its raw bytes changed while they were read ({size} bytes, then {pos})")
     view.release()
     return out if isinstance(out, bytes) else bytes(out)
 

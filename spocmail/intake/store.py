@@ -186,8 +186,8 @@ def _streams_blobs(session: Session) -> bool:
 
 
 def _insert_raw(session: Session, pk: int, raw: bytes) -> None:
-    """The mail's bytes in message_raw, in the same transaction as its messages row (Core: the ORM
-    would keep a second reference and track the value)."""
+    """The mail's bytes in message_raw, in the same transaction as its messages row. Core, not the ORM:
+    on SQLite a large mail is a zeroblob filled in place afterwards, and the session need not track it."""
     streamed = _streams_blobs(session) and len(raw) > STREAM_RAW
     session.execute(insert(MessageRaw).values(message_pk=pk, raw=func.zeroblob(len(raw)) if streamed else raw))
     if streamed:
