@@ -98,6 +98,7 @@ def main() -> int:
     from sqlalchemy.orm import Session
 
     from spocmail import cli, limits, pipeline
+    from spocmail.db import rawstore
     from spocmail.intake import imap, poll, store
     from spocmail.mail import parse
 
@@ -108,6 +109,7 @@ def main() -> int:
     _wrap(store, "read_envelope", "read_envelope")
     _wrap(store, "_write_blob", "write blob")
     _wrap(store, "_track_uidvalidity", "track uidvalidity")
+    _wrap(rawstore, "read_raw", "read raw (message_raw)")
     _wrap(Session, "execute", "execute")
     _wrap(Session, "scalar", "scalar")
     _wrap(Session, "commit", "commit")

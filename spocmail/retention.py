@@ -31,7 +31,7 @@ from spocmail.db.audit import AuditEntry, AuditPersonal
 from spocmail.db.decisions import Identification
 from spocmail.db.drafts import ResponseDraft
 from spocmail.db.issues import Answer, Issue, IssueMessage, IssueNote, JobRun, OfficerRequest, Response
-from spocmail.db.mail import MailLocation, Message
+from spocmail.db.mail import MailLocation, Message, MessageRaw
 from spocmail.db.outbox import OutboxMail
 from spocmail.db.register import Arrangement, Customer, CustomerAddress, arrangement_members
 from spocmail.db.retained import RetainedIssue, RetentionRun
@@ -163,6 +163,7 @@ def _delete_mail(session: Session, mids: set[int], counts: dict, files: set[str]
     _count(counts, "identifications",
            session.execute(delete(Identification).where(Identification.message_pk.in_(mids))).rowcount)
     session.execute(delete(MailLocation).where(MailLocation.message_pk.in_(mids)))
+    session.execute(delete(MessageRaw).where(MessageRaw.message_pk.in_(mids)))  # the mails themselves
     _count(counts, "mails", session.execute(delete(Message).where(Message.id.in_(mids))).rowcount)
     subjects = {("message", str(m)) for m in mids} | {("outbox", str(o)) for o in oids}
     return [e for e, st, sid in session.execute(select(AuditEntry.id, AuditEntry.subject_type, AuditEntry.subject_id)

@@ -110,7 +110,7 @@ def test_a_deleted_middle_entry_is_detected(tmp_path, db_url):
 def test_changed_mail_bytes_are_reported(tmp_path, db_url):
     project = project_with_record(tmp_path, db_url)
     mid = scalar(db_url, "SELECT min(id) FROM messages WHERE direction = 'in'")
-    tamper(db_url, f"UPDATE messages SET raw = {'X' if db_url.startswith('sqlite') else ''}'00' WHERE id = {mid}")
+    tamper(db_url, f"UPDATE message_raw SET raw = {'X' if db_url.startswith('sqlite') else ''}'00' WHERE message_pk = {mid}")
     code, doc = verify(project)
     assert code == 1
     assert [(p["table"], p["id"]) for p in doc["problems"]] == [("messages", mid)]

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from spocmail.db import Database
-from spocmail.db.mail import Message
+from spocmail.db.mail import Message, MessageRaw
 from tests.helpers import make_project
 
 PASSWORD_ENV = "SPOCMAIL_TEST_IMAP_PASSWORD"
@@ -36,7 +36,8 @@ def imap_project(tmp_path, server, db_url, monkeypatch):
 def stored(db_url: str) -> list[bytes]:
     database = Database(db_url)
     with database.session() as s:
-        raws = list(s.scalars(select(Message.raw).where(Message.direction == "in")))
+        raws = list(s.scalars(select(MessageRaw.raw).join(Message, Message.id == MessageRaw.message_pk)
+                              .where(Message.direction == "in").order_by(Message.id)))
     database.dispose()
     return raws
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from spocmail.db.base import Base
 
@@ -20,7 +20,6 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(Integer)
     message_id: Mapped[str | None] = mapped_column(String(998), index=True, nullable=True)
     # another stored mail already carries this Message-ID with different bytes: kept and flagged
@@ -49,6 +48,41 @@ class Message(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     locations: Mapped[list["MailLocation"]] = relationship(back_populates="message", cascade="all, delete-orphan")
+    # The raw bytes live in their own table, so that loading or updating a messages row never reads or
+    # rewrites the mail itself: SQLite builds a row's whole record in memory on INSERT and UPDATE (even a
+    # zeroblob that is not the row's last column), which cost +75 MB to store a 50 MB mail.
+    # Never loaded through this relationship (lazy="raise"): `raw` below reads it with one copy in memory.
+    raw_row: Mapped["MessageRaw | None"] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                        lazy="raise")
+
+    @property
+    def raw(self) -> bytes:
+        """The mail's bytes as they came, read from message_raw on first use (then kept on the object)."""
+        cached = self.__dict__.get("_raw_bytes")
+        if cached is None:
+            from spocmail.db.rawstore import read_raw
+
+            session = object_session(self)
+            if session is None:
+                raise RuntimeError(f"mail {self.id}: its raw bytes are read through a session, and it has none")
+            cached = self.__dict__["_raw_bytes"] = read_raw(session, self.id)
+        return cached
+
+    @raw.setter
+    def raw(self, value: bytes) -> None:  # a new mail: its message_raw row is written with it
+        self.__dict__["_raw_bytes"] = value
+        self.raw_row = MessageRaw(raw=value)
+
+
+class MessageRaw(Base):
+    """One stored mail's raw bytes, unchanged (their SHA-256 is messages.sha256). The blob is the last
+    column, so SQLite stores a zeroblob for it without building the whole record in memory."""
+
+    __tablename__ = "message_raw"
+
+    message_pk: Mapped[int] = mapped_column(Integer, ForeignKey("messages.id", ondelete="CASCADE"),
+                                            primary_key=True, autoincrement=False)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class MailLocation(Base):

@@ -3,8 +3,9 @@
 In text format a bytea arrives as hex, twice its size, and libpq holds it twice (its input buffer and the
 result) before psycopg decodes it into a third and fourth copy: a 50 MB mail cost over 250 MB to read back.
 In binary format it arrives as its own bytes. psycopg loads every column type to the same Python value in
-either format, so only the memory changes. Only statements that select `messages.raw` are switched; bytes
-parameters are always sent in binary format (the same value, without the hex copy).
+either format, so only the memory changes. Only statements that select `message_raw.raw` (whole, or a
+substring of it) are switched; bytes parameters are always sent in binary format (the same value, without
+the hex copy).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _binary_for_raw(_conn, cursor, statement, _params, _context, _executemany):
-        if statement.lstrip()[:6].upper() == "SELECT" and "messages.raw" in statement:
+        if statement.lstrip()[:6].upper() == "SELECT" and "message_raw.raw" in statement:
             from psycopg import pq
 
             cursor.format = pq.Format.BINARY

@@ -10,11 +10,11 @@ from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from spocmail import logs
-from spocmail.db.mail import MailboxState, MailLocation, Message
+from spocmail.db.mail import MailboxState, MailLocation, Message, MessageRaw
 from spocmail.intake import FetchedMail
 
 log = logs.get("intake")
@@ -154,9 +154,7 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
     reused = False
     if env.message_id:
         reused = session.scalar(select(Message.id).where(Message.message_id == env.message_id).limit(1)) is not None
-    streamed = _streams_blobs(session) and len(mail.raw) > STREAM_RAW
-    msg = Message(direction=direction, sha256=sha, raw=func.zeroblob(len(mail.raw)) if streamed else mail.raw,
-                  size=len(mail.raw), message_id=env.message_id,
+    msg = Message(direction=direction, sha256=sha, size=len(mail.raw), message_id=env.message_id,
                   message_id_reused=reused, in_reply_to=env.in_reply_to, references=env.references,
                   subject=env.subject[:5000], from_name=env.from_name, from_email=env.from_email, to=env.to,
                   cc=env.cc, date_header=env.date, internaldate=mail.internaldate, stored_at=now,
@@ -164,12 +162,8 @@ def store_fetched(session: Session, mail: FetchedMail, now: datetime, direction:
                   quarantine_reason=env.quarantine_reason, defects=env.defects)
     session.add(msg)
     session.flush()
-    if streamed:
-        _write_blob(session, msg.id, mail.raw)
-    elif len(mail.raw) > STREAM_RAW:  # PostgreSQL: the connection is not kept with a buffer this size
-        from spocmail.db.rawformat import LARGE
-
-        session.connection().info[LARGE] = True
+    _insert_raw(session, msg.id, mail.raw)
+    msg.__dict__["_raw_bytes"] = mail.raw  # `msg.raw` in this session: the bytes in hand, not read back
     session.add(MailLocation(message_pk=msg.id, source=mail.source, uidvalidity=uidvalidity, uid=mail.uid,
                              seen_at=now))
     extra = {"event": "intake.stored", "mail": msg.id, "sha256": sha, "uid": mail.uid,
@@ -191,12 +185,26 @@ def _streams_blobs(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def _insert_raw(session: Session, pk: int, raw: bytes) -> None:
+    """The mail's bytes in message_raw, in the same transaction as its messages row. Core, not the ORM:
+    on SQLite a large mail is a zeroblob filled in place afterwards, and the session need not track it."""
+    streamed = _streams_blobs(session) and len(raw) > STREAM_RAW
+    session.execute(insert(MessageRaw).values(message_pk=pk, raw=func.zeroblob(len(raw)) if streamed else raw))
+    if streamed:
+        _write_blob(session, pk, raw)
+    elif len(raw) > STREAM_RAW:  # PostgreSQL: the connection is not kept with a buffer this size
+        from spocmail.db.rawformat import LARGE
+
+        session.connection().info[LARGE] = True
+
+
 def _write_blob(session: Session, pk: int, raw: bytes) -> None:
     """Fill the zeroblob just inserted, in the same transaction. Binding the whole mail as a parameter
-    costs SQLite two more copies of it (the bound value and the record it builds)."""
+    costs SQLite two more copies of it (the bound value and the record it builds). The blob is the last
+    column of its row, so the zeroblob itself is stored without being built in memory."""
     dbapi = session.connection().connection.dbapi_connection
     view = memoryview(raw)
-    with dbapi.blobopen("messages", "raw", pk) as blob:
+    with dbapi.blobopen("message_raw", "raw", pk) as blob:
         for pos in range(0, len(raw), STREAM_RAW):
             blob.write(view[pos:pos + STREAM_RAW])
 
