@@ -161,3 +161,18 @@ def test_every_character_that_ignorecase_matches_to_a_cue_letter_folds_to_it():
     for a in "spoc":  # _refs folds only the long s, then lower-cases
         for m in re.finditer(a, everything_else, re.IGNORECASE):
             assert m.group().replace("\u017f", "s").lower() == a, hex(ord(m.group()))
+
+
+def test_the_mime_structure_events_are_those_of_the_line_start_pattern():
+    """limits.structure finds its events after a line end (a literal the engine searches for) and at the start."""
+    from spocmail import limits
+
+    raws = [p.read_bytes() for p in sorted((REPO / "tests" / "mail").rglob("*")) if p.suffix in (".eml", ".msg")]
+    raws += [raw for raw, _ in textpath.mailgen.mails(20, textpath.mailgen.utc(2026, 11, 23, 7))]
+    rng = random.Random(5)
+    pieces = [b'Content-Type: multipart/mixed; boundary="b"', b"content-type:text/plain", b"--b", b"--b--", b"\r\n",
+              b"\n", b"\r", b" boundary=x", b'\t; boundary="y"', b"--x--", b"--y", b"CONTENT-TYPE: Multipart/alt;",
+              b"abc", b"-", b"--", b"\n\t", b" ", b"--b  \r"]
+    raws += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for raw in raws:
+        assert [m.groupdict() for m in limits._events(raw)] == [m.groupdict() for m in limits._EVENTS.finditer(raw)]
