@@ -128,7 +128,10 @@ class Matcher:
                     words = _phrase_runs(term)
                     out.append((term, regex, words, _phrase_anchor(term) if words is not None else None, ()))
                 else:
-                    out.append((term, regex, None, None, _required(term)))
+                    # each literal with whether it is all word characters (see hits)
+                    out.append((term, regex, None, _pattern_anchor(term), tuple(tuple((c, _WORD_RUN.fullmatch(c) is not None)
+                                                                     for c in sorted(clause))
+                                                               for clause in _required(term))))
             plan = tuple(out)
             object.__setattr__(self, "_compiled", plan)
         return plan
@@ -150,6 +153,7 @@ class Matcher:
         """
         found = []
         folded, words = _analysed(text)
+        joined = None
         for term, regex, runs, anchor, clauses in self._plan():
             if runs is not None:
                 if not words.issuperset(runs):
@@ -167,8 +171,27 @@ class Matcher:
                         else:
                             at = anchor.search(folded, max(m.end(), pos + 1))
                     continue
-            elif clauses and not all(any(c in folded for c in clause) for clause in clauses):
-                continue  # a literal the pattern needs is absent
+            elif clauses:
+                # A literal of word characters only lies inside one word of the text wherever it occurs, so
+                # it occurs in the text when it occurs in the text's distinct words (joined by a non-word
+                # character): a far shorter string to search than the text. Others are looked for in the text.
+                if joined is None:
+                    joined = _joined(words)
+                if not all(any(c in joined if whole else c in folded for c, whole in clause) for clause in clauses):
+                    continue  # a literal the pattern needs is absent
+            if anchor is not None:  # every match of the pattern begins where its anchor matches (_pattern_anchor)
+                at = anchor.search(folded)
+                while at is not None:
+                    pos = at.start()
+                    m = regex.match(text, pos)
+                    if m is None:
+                        at = anchor.search(folded, pos + 1)
+                    elif not self._silenced(text, m.start(), m.end()):  # never empty: it begins with a literal
+                        found.append(Hit(term, m.start(), m.end(), m.group(0)))
+                        break
+                    else:
+                        at = anchor.search(folded, m.end())
+                continue
             for m in regex.finditer(text):
                 if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                     found.append(Hit(term, m.start(), m.end(), m.group(0)))
@@ -232,6 +255,18 @@ def _analysed(text: str) -> tuple[str, frozenset[str]]:
     return got
 
 
+_JOINED: dict[frozenset[str], str] = {}
+
+
+def _joined(words: frozenset[str]) -> str:
+    """The words joined by a NUL (not a word character), for the pattern pre-checks in Matcher.hits."""
+    got = _JOINED.get(words)
+    if got is None:
+        got = "\0".join(words)
+        _remember(_JOINED, words, got)
+    return got
+
+
 def _folded(text: str) -> str:
     return _analysed(text)[0]
 
@@ -273,6 +308,70 @@ def _phrase_runs(phrase: str) -> frozenset[str] | None:
     if words is None:
         return None
     return frozenset(r for w in words for r in _WORD_RUN.findall(w))
+
+
+@lru_cache(maxsize=4096)
+def _pattern_anchor(pattern: str) -> re.Pattern[str] | None:
+    """Where in the folded text (_analysed) a pattern can begin to match, when its parse tree says so; else None.
+
+    When every match must begin, after zero-width assertions only, with one of a few ASCII literal strings
+    (through groups, alternatives and repeats of at least one), those strings lower-cased, matched
+    case-sensitively, find every place a match can begin: each character the case-insensitive pattern
+    matches to an ASCII character folds to it, at the same offset. A literal that follows a \\b and begins
+    with a word character must also not follow one. The engine searches for the literals' first characters
+    (a character set it skips to) instead of trying the pattern at every character; the pattern itself then
+    decides at those places, which gives the matches finditer gives (each begins with a literal, so none is
+    empty). Anything else (a class first, an optional first part, a back-reference): None, scan as written.
+    """
+    try:
+        from re import _constants as C
+        from re import _parser as P
+
+        repeats = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
+        atomic = getattr(C, "ATOMIC_GROUP", None)
+
+        def starts(items: list, boundary: bool) -> set[tuple[bool, str]] | None:
+            i = 0
+            while i < len(items) and items[i][0] in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero-width: same place
+                if items[i][0] is C.AT and items[i][1] is C.AT_BOUNDARY:
+                    boundary = True
+                i += 1
+            if i == len(items):
+                return None
+            op, av = items[i]
+            if op is C.LITERAL:
+                run = []
+                while i < len(items) and items[i][0] is C.LITERAL and chr(items[i][1]).isascii():
+                    run.append(chr(items[i][1]).lower())
+                    i += 1
+                return {(boundary, "".join(run))} if run else None
+            if op is C.SUBPATTERN:
+                return starts(list(av[-1]), boundary)
+            if op is atomic:
+                return starts(list(av), boundary)
+            if op in repeats:
+                return starts(list(av[2]), boundary) if av[0] >= 1 else None
+            if op is C.BRANCH:
+                out: set[tuple[bool, str]] = set()
+                for alt in av[1]:
+                    got = starts(list(alt), boundary)
+                    if not got:
+                        return None
+                    out |= got
+                return out
+            return None
+
+        found = starts(list(P.parse(pattern, re.IGNORECASE)), False)
+        if not found:
+            return None
+        parts = []
+        for boundary, literal in sorted(found, key=lambda f: (-len(f[1]), f)):
+            lit = re.escape(literal)
+            word = _WORD_RUN.match(literal[0]) is not None
+            parts.append(lit + (r"(?<!\w" + lit + ")" if boundary and word else ""))
+        return re.compile("|".join(parts))
+    except Exception:  # an unforeseen construct: no anchor, the regex scans the whole text
+        return None
 
 
 def _required(pattern: str) -> tuple[frozenset[str], ...]:

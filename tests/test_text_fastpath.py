@@ -176,3 +176,31 @@ def test_the_mime_structure_events_are_those_of_the_line_start_pattern():
     raws += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
     for raw in raws:
         assert [m.groupdict() for m in limits._events(raw)] == [m.groupdict() for m in limits._EVENTS.finditer(raw)]
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"\b(?:my|me|myself)\b[^.]{0,20}\bfile\b", "Some time ago me and my file. Myself: MY FILE"),
+    (r"\b'?tis\b", "x 'tis and 'TIS and tis"),
+    (r"\bcourt\b", "escourt courtyard COURT c\u2c62urt"),
+    (r"(?<=the )council", "the council, the COUNCIL"),
+    (r"(?:ab)+c", "xababc abc"),
+    (r"a{0,2}bc", "bc aabc"),
+    (r"^dear\b", "Dear sir\ndear"),
+    (r"\bpleas\u017fe\b|\bplease\b", "PLEA\u017fE now, please"),
+    (r"\b\u212aelvin|kelvin", "\u212aELVIN kelvin"),
+    (r"(?:\bi\s+sue|we\s+sue)\b", "\u0130 SUE and we  sue"),
+    (r"\b(?:(?:will|shall)\s+|going\s+to\s+)sue\b", "Going to sue, shall sue"),
+    (r"(?-i:Court)\s+case", "court case, Court case"),
+    (r"\?", "what? yes?"),
+])
+def test_a_patterns_anchor_never_skips_a_match(pattern, text):
+    """Matcher.hits with the anchor gives what a scan with finditer gives, silenced matches included."""
+    for unless in ((), ("and",), ("sue",), ("now",)):
+        for hay in (text, f"x\n{text}", f"{text} {text}", text.upper(), text.lower()):
+            m = rulesmod.Matcher(patterns=(pattern,), unless=unless)
+            plain = []
+            for found in re.compile(pattern, re.IGNORECASE).finditer(hay):
+                if found.end() > found.start() and not m._silenced(hay, found.start(), found.end()):
+                    plain.append(rulesmod.Hit(pattern, found.start(), found.end(), found.group(0)))
+                    break
+            assert m.hits(hay) == plain, (pattern, hay, unless)
