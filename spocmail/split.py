@@ -148,12 +148,26 @@ def _cue(text: str) -> bool:
     return False
 
 
+def _may_ask(text: str) -> bool:
+    """False when no part of the text can be a request: no "?" and none of _CUE_WORDS anywhere in it.
+
+    Words are letters, which no joining of lines or collapsing of white space creates, so then no
+    paragraph or sentence taken from the text is a request (_cue) either.
+    """
+    if "?" in text:
+        return True
+    folded = _fold(text)
+    return any(word in folded for word in _CUE_WORDS)
+
+
 def _is_request(paragraph: str) -> bool:
     return _cue(paragraph)
 
 
 def _requests(paragraphs: list[str]) -> list[bool]:
-    """_is_request of each paragraph, each asked once."""
+    """_is_request of each paragraph, each asked once (none when the whole text cannot ask: _may_ask)."""
+    if not _may_ask("\n".join(paragraphs)):
+        return [False] * len(paragraphs)
     return [_cue(p) for p in paragraphs]
 
 
@@ -462,8 +476,11 @@ def title_of(core: str, lead_in: str = "", rules: SplitRules | None = None) -> s
         return ""
     said: list[str] = []  # the sentences up to the first that asks (all of them when none does)
     at = 0
+    may_ask = _may_ask(text)  # when no sentence can ask, the title is the first
     for s in _sentences(text, rules):
         said.append(s)
+        if not may_ask:
+            break
         if _asks(s, rules):
             at = len(said) - 1
             break

@@ -2,7 +2,7 @@
 with the straightforward implementations they replace.
 
 split.py asks `_REQUEST_CUE` of a paragraph only when the folded text holds "?" or a word every match needs
-(_cue), and finds the closing in one pass (_closing_at); rules.py leaves an ASCII text as it is in _plain,
+(_cue, and _may_ask for a whole text), and finds the closing in one pass (_closing_at); rules.py leaves an ASCII text as it is in _plain,
 splits ASCII words with a byte table, and analyses a haystack from its two halves; filing.py scans for issue
 references only in a text that holds "spoc-" and normalises ASCII with a byte table. The references kept here
 are the plain versions, swapped in with monkeypatch; both run over every mail of tests/mail, some of the
@@ -75,6 +75,7 @@ def _reference_normalise(text: str) -> str:
 
 def _plainly(monkeypatch) -> None:
     monkeypatch.setattr(splitmod, "_cue", _reference_cue)
+    monkeypatch.setattr(splitmod, "_may_ask", lambda text: True)
     monkeypatch.setattr(splitmod, "_closing_at", _reference_closing_at)
     monkeypatch.setattr(splitmod, "_plain", _reference_plain)
     monkeypatch.setattr(rulesmod, "_plain", _reference_plain)
