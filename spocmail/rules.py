@@ -237,10 +237,13 @@ _BODIES: dict[str, tuple[str, frozenset[str]]] = {}  # the same for the texts un
 _KEEP = 8
 
 
-def _remember(cache: dict, text: str, value: tuple[str, frozenset[str]]) -> None:
-    cache[text] = value
-    while len(cache) > _KEEP:
-        del cache[next(iter(cache))]
+def _remember(cache: dict, key, value) -> None:
+    """Keep value under key, and only the _KEEP newest entries (safe from several threads: list() of a dict
+    of str/frozenset keys, whose hashes are kept, runs no Python code; pop() of a key gone is nothing)."""
+    cache[key] = value
+    if len(cache) > _KEEP:
+        for old in list(cache)[:-_KEEP]:
+            cache.pop(old, None)
 
 
 def _analysed(text: str) -> tuple[str, frozenset[str]]:

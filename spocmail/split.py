@@ -204,8 +204,9 @@ def _closing_at(paragraphs: list[str], asks: list[bool] | None = None) -> int:
     offs = [n for n, p in enumerate(paragraphs) if _is_sign_off(p)]
     if not offs:
         return len(paragraphs)
-    # later[n]: does any paragraph after n ask something? Asked from the end back to the first sign-off.
-    last_ask = -1  # the index of the last paragraph that asks
+    # The first sign-off with no request after it: after the last paragraph that asks (sought from the end,
+    # back to the first sign-off), or the first sign-off when none after it asks.
+    last_ask = -1
     for n in range(len(paragraphs) - 1, offs[0], -1):
         if asks[n] if asks is not None else _is_request(paragraphs[n]):
             last_ask = n
