@@ -135,6 +135,9 @@ def test_each_fast_check_agrees_with_its_regex(text):
     assert rulesmod._plain(text) == _reference_plain(text)
     assert filing._refs(text) == _reference_refs(text)
     assert filing.normalise(text) == _reference_normalise(text)
+    from spocmail.restrictions import _norm
+
+    assert _norm(text) == _reference_normalise(text)
     folded = rulesmod._fold(text)
     assert rulesmod._word_runs(folded) == rulesmod._WORD_RUN.findall(folded)
     for subject in ("", "Re: \u03a3\u039f\u03a3", "\u0130stanbul \u212a", text):
@@ -147,6 +150,9 @@ def test_every_ascii_character_splits_words_and_normalises_as_the_regex_does():
     every = "".join(chr(c) for c in range(128)) * 2 + " a_b1 C-d\x1cE\x1f"
     assert rulesmod._word_runs(every.lower()) == rulesmod._WORD_RUN.findall(every.lower())
     assert filing.normalise(every) == _reference_normalise(every)
+    from spocmail.restrictions import _norm
+
+    assert _norm(every) == _reference_normalise(every) and _norm(None) == ""
     assert hashlib.sha256(filing.normalise(every).encode()).hexdigest() == filing.content_hash(every)
 
 
