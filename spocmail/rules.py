@@ -119,17 +119,19 @@ class Matcher:
             yield p, _pattern(p)
 
     def _plan(self) -> tuple:
-        """(term, regex, words, anchor, clauses) for each term, in order; computed once."""
+        """(term, regex, words, anchor, clauses) for each term, in order; computed once. anchor is the function
+        (_phrase_anchor, _pattern_anchor) that gives the term's anchor regex, or None."""
         plan = self._compiled
         if plan is None:
             out = []
             for n, (term, regex) in enumerate(self._terms()):
                 if n < len(self.phrases):
                     words = _phrase_runs(term)
-                    out.append((term, regex, words, _phrase_anchor(term) if words is not None else None, ()))
+                    # the anchors are compiled when a text first gets past the word pre-check, not all at start
+                    out.append((term, regex, words, _phrase_anchor if words is not None else None, ()))
                 else:
                     # each literal with whether it is all word characters (see hits)
-                    out.append((term, regex, None, _pattern_anchor(term), tuple(tuple((c, _WORD_RUN.fullmatch(c) is not None)
+                    out.append((term, regex, None, _pattern_anchor, tuple(tuple((c, _WORD_RUN.fullmatch(c) is not None)
                                                                      for c in sorted(clause))
                                                                for clause in _required(term))))
             plan = tuple(out)
@@ -154,10 +156,11 @@ class Matcher:
         found = []
         folded, words = _analysed(text)
         joined = None
-        for term, regex, runs, anchor, clauses in self._plan():
+        for term, regex, runs, anchor_of, clauses in self._plan():
             if runs is not None:
                 if not words.issuperset(runs):
                     continue  # a word of the phrase is absent, so its regex cannot match
+                anchor = anchor_of(term) if anchor_of is not None else None
                 if anchor is not None:  # every match begins where the anchor matches the folded text
                     at = anchor.search(folded)
                     while at is not None:
@@ -179,19 +182,21 @@ class Matcher:
                     joined = _joined(words)
                 if not all(any(c in joined if whole else c in folded for c, whole in clause) for clause in clauses):
                     continue  # a literal the pattern needs is absent
-            if anchor is not None:  # every match of the pattern begins where its anchor matches (_pattern_anchor)
-                at = anchor.search(folded)
-                while at is not None:
-                    pos = at.start()
-                    m = regex.match(text, pos)
-                    if m is None:
-                        at = anchor.search(folded, pos + 1)
-                    elif not self._silenced(text, m.start(), m.end()):  # never empty: it begins with a literal
-                        found.append(Hit(term, m.start(), m.end(), m.group(0)))
-                        break
-                    else:
-                        at = anchor.search(folded, m.end())
-                continue
+            if runs is None and anchor_of is not None:  # a pattern (a phrase here has no anchor)
+                anchor = anchor_of(term)
+                if anchor is not None:  # every match of the pattern begins where its anchor matches
+                    at = anchor.search(folded)
+                    while at is not None:
+                        pos = at.start()
+                        m = regex.match(text, pos)
+                        if m is None:
+                            at = anchor.search(folded, pos + 1)
+                        elif not self._silenced(text, m.start(), m.end()):  # never empty: begins with a literal
+                            found.append(Hit(term, m.start(), m.end(), m.group(0)))
+                            break
+                        else:
+                            at = anchor.search(folded, m.end())
+                    continue
             for m in regex.finditer(text):
                 if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                     found.append(Hit(term, m.start(), m.end(), m.group(0)))
