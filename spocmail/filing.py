@@ -45,6 +45,7 @@ receipt_date = _lazy("spocmail.deadlines", "receipt_date")
 _read = _lazy("spocmail.rules", "_read")
 classify = _lazy("spocmail.rules", "classify")
 phrase_regex = _lazy("spocmail.rules", "phrase_regex")
+phrase_in = _lazy("spocmail.rules", "phrase_in")
 clean_subject = _lazy("spocmail.split", "clean_subject")
 shorten = _lazy("spocmail.split", "shorten")
 split_mail = _lazy("spocmail.split", "split_mail")
@@ -79,9 +80,18 @@ class CustomerWords:
     claimed_at: datetime | None = None  # a date the mail claims for its original, not believed (see below)
 
 
+_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
+# ASCII: what _NOT_WORD_OR_SPACE replaces (neither a word character nor white space), made a space by a
+# byte table; the white space is cut by split() either way, so the words are the same.
+_ASCII_PUNCTUATION = bytes(c if chr(c).isalnum() or c == 0x5F or chr(c).isspace() else 0x20
+                           for c in range(128)) + bytes(range(128, 256))
+
+
 def normalise(text: str) -> str:
-    text = re.sub(r"[^\w\s]", " ", text.lower())
-    return " ".join(text.split())
+    text = text.lower()
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_PUNCTUATION).decode("ascii").split())
+    return " ".join(_NOT_WORD_OR_SPACE.sub(" ", text).split())
 
 
 def content_hash(text: str) -> str:
@@ -327,6 +337,26 @@ def _own_words(parsed: ParsedMail, customer_addresses: set[str]) -> str:
     return parsed.reply_text or parsed.body_text or ""
 
 
+def _refs(text: str) -> set[str]:
+    """{r.upper() for r in _REF.findall(text)}: the issue references a text cites, upper-cased.
+
+    Every match holds "spoc-" once the text is lower-cased and its long s (which re.IGNORECASE matches to
+    "s") made an "s": a text without it cites none, and the pattern (no literal prefix to search for
+    under IGNORECASE, so tried at every character) need not scan it.
+    """
+    if not text:
+        return set()
+    folded = text.lower() if text.isascii() else text.replace("\u017f", "s").lower()
+    if "spoc-" not in folded:
+        return set()
+    return {r.upper() for r in _REF.findall(text)}
+
+
+def clarification_said(rules: FollowupRules, words: str) -> str | None:
+    """The first phrase of followups.toml [clarification] the words say (phrase_in: phrase_regex(p).search)."""
+    return next((p for p in rules.clarification if phrase_in(p, words)), None)
+
+
 def find_followup(session: Session, parsed: ParsedMail, customer_id: str, customer_addresses: set[str],
                   rules: FollowupRules | None = None) -> Followup | None:
     """Does this mail of the customer's continue one of their issues? (Reads, never writes.)
@@ -348,12 +378,12 @@ def find_followup(session: Session, parsed: ParsedMail, customer_id: str, custom
                 found.append(_kept(session, issue))
         return list(dict.fromkeys(found))
 
-    cited = issues_for({r.upper() for r in _REF.findall(words)})
+    cited = issues_for(_refs(words))
     reason = ""
     if cited:
         reason = f"the customer's words cite {', '.join(i.ref for i in cited)}"
     else:
-        in_subject = issues_for({r.upper() for r in _REF.findall(parsed.subject or "")})
+        in_subject = issues_for(_refs(parsed.subject or ""))
         if len(in_subject) == 1:
             cited, reason = in_subject, f"the subject cites {in_subject[0].ref}"
     if not cited:
@@ -377,7 +407,7 @@ def find_followup(session: Session, parsed: ParsedMail, customer_id: str, custom
     if not cited:
         return None
     clarifies, why = [], ""
-    said = next((p for p in rules.clarification if phrase_regex(p).search(words)), None)
+    said = clarification_said(rules, words)
     for issue in cited:
         if issue.statutory_kind not in CLARIFIABLE or issue.status in ("closed", "merged", "responded"):
             continue

@@ -15,10 +15,22 @@ from spocmail.config import LimitsConfig
 
 WAIVED = "limits waived"  # the quarantine_reason a SPOC's `retry --no-limits` leaves: check no more
 
-_EVENTS = re.compile(
-    rb"^(?:content-type:[ \t]*(?P<ctype>[^;\r\n]*)(?P<params>[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)"
-    rb"|--(?P<boundary>[^\r\n]+?)[ \t]*\r?$)",
-    re.IGNORECASE | re.MULTILINE)
+_EVENT = (rb"(?:content-type:[ \t]*(?P<ctype>[^;\r\n]*)(?P<params>[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)"
+          rb"|--(?P<boundary>[^\r\n]+?)[ \t]*\r?$)")
+_EVENTS = re.compile(rb"^" + _EVENT, re.IGNORECASE | re.MULTILINE)
+# The same events after a line end: the engine looks for the "\n" as a literal (memchr) instead of trying "^"
+# at every byte. A match never ends just past a "\n", so none is lost to the one before it.
+_EVENTS_AFTER_LF = re.compile(rb"\n" + _EVENT, re.IGNORECASE | re.MULTILINE)
+
+
+def _events(raw: bytes):
+    """_EVENTS.finditer(raw): the match at the start, then each one after a line end."""
+    start = 0
+    first = _EVENTS.match(raw)
+    if first is not None:
+        yield first
+        start = first.end()
+    yield from _EVENTS_AFTER_LF.finditer(raw, start)
 _BOUNDARY = re.compile(rb'boundary[ \t]*=[ \t]*(?:"([^"]+)"|([^\s;"]+))', re.IGNORECASE)
 
 
@@ -26,7 +38,7 @@ def structure(raw: bytes) -> tuple[int, int]:
     """(parts, depth) of a mail, read from its bytes in one pass."""
     parts = depth = 0
     stack: list[bytes] = []
-    for m in _EVENTS.finditer(raw):
+    for m in _events(raw):
         if m.group("ctype") is not None:
             parts += 1
             if m.group("ctype").strip().lower().startswith(b"multipart/"):

@@ -39,7 +39,17 @@ _PLAIN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '
 
 
 def _plain(text: str) -> str:
-    return text.translate(_PLAIN)
+    # An ASCII text has none of these characters; otherwise one str.replace per character, each a C scan,
+    # is some hundred times faster than str.translate (a dict lookup per character) and gives the same text.
+    if text.isascii():
+        return text
+    for curly, plain in _PLAIN_PAIRS:
+        if curly in text:
+            text = text.replace(curly, plain)
+    return text
+
+
+_PLAIN_PAIRS = tuple((chr(k), v) for k, v in _PLAIN.items())
 
 
 def _quoted(options: Iterable[str]) -> str:
@@ -64,15 +74,16 @@ def phrase_in(phrase: str, text: str) -> bool:
     folded, words = _analysed(text)
     if not words.issuperset(runs):
         return False
-    anchor = _phrase_words(phrase)
-    if not anchor:
+    anchor = _phrase_anchor(phrase)
+    if anchor is None:
         return phrase_regex(phrase).search(text) is not None
-    regex, first = phrase_regex(phrase), anchor[0]
-    pos = folded.find(first)
-    while pos >= 0:
+    regex = phrase_regex(phrase)
+    at = anchor.search(folded)
+    while at is not None:
+        pos = at.start()
         if regex.match(text, pos) is not None:
             return True
-        pos = folded.find(first, pos + 1)
+        at = anchor.search(folded, pos + 1)
     return False
 
 
@@ -108,17 +119,21 @@ class Matcher:
             yield p, _pattern(p)
 
     def _plan(self) -> tuple:
-        """(term, regex, words, anchor, clauses) for each term, in order; computed once."""
+        """(term, regex, words, anchor, clauses) for each term, in order; computed once. anchor is the function
+        (_phrase_anchor, _pattern_anchor) that gives the term's anchor regex, or None."""
         plan = self._compiled
         if plan is None:
             out = []
             for n, (term, regex) in enumerate(self._terms()):
                 if n < len(self.phrases):
                     words = _phrase_runs(term)
-                    first = _phrase_words(term)
-                    out.append((term, regex, words, first[0] if first else None, ()))
+                    # the anchors are compiled when a text first gets past the word pre-check, not all at start
+                    out.append((term, regex, words, _phrase_anchor if words is not None else None, ()))
                 else:
-                    out.append((term, regex, None, None, _required(term)))
+                    # each literal with whether it is all word characters (see hits)
+                    out.append((term, regex, None, _pattern_anchor, tuple(tuple((c, _WORD_RUN.fullmatch(c) is not None)
+                                                                     for c in sorted(clause))
+                                                               for clause in _required(term))))
             plan = tuple(out)
             object.__setattr__(self, "_compiled", plan)
         return plan
@@ -135,29 +150,53 @@ class Matcher:
 
         Before a regex scans the text, a cheap check skips a term that cannot match: a phrase
         whose words are not all among the text's words, a pattern whose literal parts are absent
-        (_required). A phrase's regex is then tried only where its first word occurs. The result
+        (_required). A phrase's regex is then tried only where its anchor matches (_phrase_anchor). The result
         is the plain scan's, term for term (tests/test_rules_precheck.py compares them).
         """
         found = []
         folded, words = _analysed(text)
-        for term, regex, runs, anchor, clauses in self._plan():
+        joined = None
+        for term, regex, runs, anchor_of, clauses in self._plan():
             if runs is not None:
                 if not words.issuperset(runs):
                     continue  # a word of the phrase is absent, so its regex cannot match
-                if anchor is not None:  # every match begins with the first word, as written (folded)
-                    pos = folded.find(anchor)
-                    while pos >= 0:
+                anchor = anchor_of(term) if anchor_of is not None else None
+                if anchor is not None:  # every match begins where the anchor matches the folded text
+                    at = anchor.search(folded)
+                    while at is not None:
+                        pos = at.start()
                         m = regex.match(text, pos)
                         if m is None:
-                            pos = folded.find(anchor, pos + 1)
+                            at = anchor.search(folded, pos + 1)
                         elif m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                             found.append(Hit(term, m.start(), m.end(), m.group(0)))
                             break
                         else:
-                            pos = folded.find(anchor, max(m.end(), pos + 1))
+                            at = anchor.search(folded, max(m.end(), pos + 1))
                     continue
-            elif clauses and not all(any(c in folded for c in clause) for clause in clauses):
-                continue  # a literal the pattern needs is absent
+            elif clauses:
+                # A literal of word characters only lies inside one word of the text wherever it occurs, so
+                # it occurs in the text when it occurs in the text's distinct words (joined by a non-word
+                # character): a far shorter string to search than the text. Others are looked for in the text.
+                if joined is None:
+                    joined = _joined(words)
+                if not all(any(c in joined if whole else c in folded for c, whole in clause) for clause in clauses):
+                    continue  # a literal the pattern needs is absent
+            if runs is None and anchor_of is not None:  # a pattern (a phrase here has no anchor)
+                anchor = anchor_of(term)
+                if anchor is not None:  # every match of the pattern begins where its anchor matches
+                    at = anchor.search(folded)
+                    while at is not None:
+                        pos = at.start()
+                        m = regex.match(text, pos)
+                        if m is None:
+                            at = anchor.search(folded, pos + 1)
+                        elif not self._silenced(text, m.start(), m.end()):  # never empty: begins with a literal
+                            found.append(Hit(term, m.start(), m.end(), m.group(0)))
+                            break
+                        else:
+                            at = anchor.search(folded, m.end())
+                    continue
             for m in regex.finditer(text):
                 if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                     found.append(Hit(term, m.start(), m.end(), m.group(0)))
@@ -176,14 +215,64 @@ _FOLD_EXTRA = {0x130: "i", 0x131: "i", 0x17F: "s"}
 _WORD_RUN = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=8)
+def _fold(text: str) -> str:
+    """The text folded for the pre-checks: same length and offsets, ASCII letters lower-cased."""
+    return (text if text.isascii() else text.translate(_FOLD_EXTRA)).lower()
+
+
+# ASCII: the characters that are not word characters (\w), each made a space, so that str.split() gives the
+# runs of word characters (_WORD_RUN.findall) at a fraction of the cost of the regex.
+_ASCII_NON_WORD = bytes(c if chr(c).isalnum() or c == 0x5F else 0x20 for c in range(128)) + bytes(range(128, 256))
+
+
+def _word_runs(folded: str) -> list[str]:
+    """_WORD_RUN.findall(folded)."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
+    return _WORD_RUN.findall(folded)
+
+
+def _analyse(text: str) -> tuple[str, frozenset[str]]:
+    folded = _fold(text)
+    return folded, frozenset(_word_runs(folded))
+
+
+_ANALYSED: dict[str, tuple[str, frozenset[str]]] = {}  # the last few texts analysed, oldest first
+_BODIES: dict[str, tuple[str, frozenset[str]]] = {}  # the same for the texts under a subject (_haystack)
+_KEEP = 8
+
+
+def _remember(cache: dict, key, value) -> None:
+    """Keep value under key, and only the _KEEP newest entries (safe from several threads: list() of a dict
+    of str/frozenset keys, whose hashes are kept, runs no Python code; pop() of a key gone is nothing)."""
+    cache[key] = value
+    if len(cache) > _KEEP:
+        for old in list(cache)[:-_KEEP]:
+            cache.pop(old, None)
+
+
 def _analysed(text: str) -> tuple[str, frozenset[str]]:
     """The text folded for the pre-checks (same length and offsets; ASCII letters lower-cased), and its words.
 
     Computed once per text: classification and routing ask about the same haystack many times.
     """
-    folded = (text if text.isascii() else text.translate(_FOLD_EXTRA)).lower()
-    return folded, frozenset(_WORD_RUN.findall(folded))
+    got = _ANALYSED.get(text)
+    if got is None:
+        got = _analyse(text)
+        _remember(_ANALYSED, text, got)
+    return got
+
+
+_JOINED: dict[frozenset[str], str] = {}
+
+
+def _joined(words: frozenset[str]) -> str:
+    """The words joined by a NUL (not a word character), for the pattern pre-checks in Matcher.hits."""
+    got = _JOINED.get(words)
+    if got is None:
+        got = "\0".join(words)
+        _remember(_JOINED, words, got)
+    return got
 
 
 def _folded(text: str) -> str:
@@ -198,6 +287,25 @@ def _phrase_words(phrase: str) -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=4096)
+def _phrase_anchor(phrase: str) -> re.Pattern[str] | None:
+    """Where in the folded text (_analysed) phrase_regex(phrase) can match: the phrase's words, lower-case,
+    as phrase_regex joins them, matched case-sensitively. None (no anchor) for a phrase _phrase_words skips.
+
+    Every character the case-insensitive regex matches to an ASCII letter folds to that letter, and folding
+    keeps word characters, white space and offsets (tests/test_rules_precheck.py), so every match of the
+    phrase begins where this matches. Its first word comes first and the look-behind after it, so the engine
+    searches for that word as a literal string instead of trying the pattern at every character; the
+    phrase regex itself then decides, at those places only.
+    """
+    words = _phrase_words(phrase)
+    if not words:
+        return None
+    first = re.escape(words[0])
+    rest = "".join(r"[\s\-]+" + re.escape(w) for w in words[1:])
+    return re.compile(first + r"(?<!\w" + first + ")" + rest + r"(?!\w)")
+
+
+@lru_cache(maxsize=4096)
 def _phrase_runs(phrase: str) -> frozenset[str] | None:
     """The runs of word characters of the phrase's words: each is a whole word of any text the phrase matches.
 
@@ -208,6 +316,70 @@ def _phrase_runs(phrase: str) -> frozenset[str] | None:
     if words is None:
         return None
     return frozenset(r for w in words for r in _WORD_RUN.findall(w))
+
+
+@lru_cache(maxsize=4096)
+def _pattern_anchor(pattern: str) -> re.Pattern[str] | None:
+    """Where in the folded text (_analysed) a pattern can begin to match, when its parse tree says so; else None.
+
+    When every match must begin, after zero-width assertions only, with one of a few ASCII literal strings
+    (through groups, alternatives and repeats of at least one), those strings lower-cased, matched
+    case-sensitively, find every place a match can begin: each character the case-insensitive pattern
+    matches to an ASCII character folds to it, at the same offset. A literal that follows a \\b and begins
+    with a word character must also not follow one. The engine searches for the literals' first characters
+    (a character set it skips to) instead of trying the pattern at every character; the pattern itself then
+    decides at those places, which gives the matches finditer gives (each begins with a literal, so none is
+    empty). Anything else (a class first, an optional first part, a back-reference): None, scan as written.
+    """
+    try:
+        from re import _constants as C
+        from re import _parser as P
+
+        repeats = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
+        atomic = getattr(C, "ATOMIC_GROUP", None)
+
+        def starts(items: list, boundary: bool) -> set[tuple[bool, str]] | None:
+            i = 0
+            while i < len(items) and items[i][0] in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero-width: same place
+                if items[i][0] is C.AT and items[i][1] is C.AT_BOUNDARY:
+                    boundary = True
+                i += 1
+            if i == len(items):
+                return None
+            op, av = items[i]
+            if op is C.LITERAL:
+                run = []
+                while i < len(items) and items[i][0] is C.LITERAL and chr(items[i][1]).isascii():
+                    run.append(chr(items[i][1]).lower())
+                    i += 1
+                return {(boundary, "".join(run))} if run else None
+            if op is C.SUBPATTERN:
+                return starts(list(av[-1]), boundary)
+            if op is atomic:
+                return starts(list(av), boundary)
+            if op in repeats:
+                return starts(list(av[2]), boundary) if av[0] >= 1 else None
+            if op is C.BRANCH:
+                out: set[tuple[bool, str]] = set()
+                for alt in av[1]:
+                    got = starts(list(alt), boundary)
+                    if not got:
+                        return None
+                    out |= got
+                return out
+            return None
+
+        found = starts(list(P.parse(pattern, re.IGNORECASE)), False)
+        if not found:
+            return None
+        parts = []
+        for boundary, literal in sorted(found, key=lambda f: (-len(f[1]), f)):
+            lit = re.escape(literal)
+            word = _WORD_RUN.match(literal[0]) is not None
+            parts.append(lit + (r"(?<!\w" + lit + ")" if boundary and word else ""))
+        return re.compile("|".join(parts))
+    except Exception:  # an unforeseen construct: no anchor, the regex scans the whole text
+        return None
 
 
 def _required(pattern: str) -> tuple[frozenset[str], ...]:
@@ -301,7 +473,22 @@ def snippet(text: str, start: int, end: int, width: int = 40) -> str:
 
 
 def _haystack(subject: str, text: str) -> str:
-    return _plain(f"{subject or ''}\n{text or ''}")
+    """The subject and the text as the rules read them, analysed ahead (_analysed) from the two halves.
+
+    Classification (under the subject) and routing (under the title) read the same request text: its half
+    of the analysis is made once. Both halves join exactly: _plain and _fold map each character alone
+    (a line end stops lower()'s final-sigma rule looking across), and no word runs across a line end.
+    """
+    head, body = _plain(subject or ""), _plain(text or "")
+    hay = f"{head}\n{body}"
+    if hay not in _ANALYSED:
+        below = _BODIES.get(body)
+        if below is None:
+            below = _analyse(body)
+            _remember(_BODIES, body, below)
+        above = _analyse(head)
+        _remember(_ANALYSED, hay, (f"{above[0]}\n{below[0]}", above[1] | below[1]))
+    return hay
 
 
 # --------------------------------------------------------------------------- loading, validated
@@ -583,10 +770,10 @@ def classify(subject: str, text: str, rules: ClassifyRules, *, auto_reply: bool 
                               "marked as an automatic reply by its headers", auto.weight, (),
                               f"an automatic reply: {auto.description}")
     hay = _haystack(subject, text)
-    words = len((text or "").split())
     fired: dict[str, list[tuple[ClassifyRule, Hit]]] = {}
     for r in rules.rules:
-        if r.max_words is not None and words > r.max_words:
+        # more than max_words words: split() stops after max_words cuts, so a long text is not cut whole
+        if r.max_words is not None and len((text or "").split(None, r.max_words)) > r.max_words:
             continue
         hit = r.matcher.first(hay)
         if hit is not None:

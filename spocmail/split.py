@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from spocmail import resources
 from spocmail.errors import ConfigError
-from spocmail.rules import _plain, _read
+from spocmail.rules import _fold, _plain, _read
 
 TITLE_LENGTH = 100  # officer request subjects and response items show a title whole, so it is cut here, between words
 
@@ -29,6 +29,11 @@ _REQUEST_CUE = re.compile(
     r"i\s+would\s+be\s+grateful|i'd\s+be\s+grateful|i\s+am\s+writing\s+to\s+(?:ask|request|report|complain)|"
     r"(?:want|like|need|wish)\s+to\s+(?:know|ask|request|report|complain|see|have))\b|\?",
     re.IGNORECASE)
+# Every match of _REQUEST_CUE other than "?" contains one of these words, as the folded text spells it
+# (rules._fold: every character that re.IGNORECASE matches to an ASCII letter folds to that letter):
+# please, kindly, "you" (could/can/would/will you), like, want, wish, request(ing), need, ask, grateful,
+# writing. A text with neither "?" nor any of them cannot match, so the regex need not scan it.
+_CUE_WORDS = ("please", "kindly", "you", "like", "want", "wish", "request", "need", "ask", "grateful", "writing")
 _GREETING = re.compile(r"^\s*(?:dear\b|hello\b|hi\b|good\s+(?:morning|afternoon|evening)\b|to\s+whom\s+it\s+may\s+concern)",
                        re.IGNORECASE)
 _SIGN_OFF = re.compile(r"^\s*(?:(?:kind|best|warm|many)?\s*regards\b|yours\s+(?:sincerely|faithfully|truly)\b|"
@@ -132,8 +137,38 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paras
 
 
+def _cue(text: str) -> bool:
+    """bool(_REQUEST_CUE.search(_plain(text))), without the scan when the text cannot match (see _CUE_WORDS)."""
+    if "?" in text:
+        return True
+    folded = _fold(text)
+    for word in _CUE_WORDS:
+        if word in folded:
+            return _REQUEST_CUE.search(_plain(text)) is not None
+    return False
+
+
+def _may_ask(text: str) -> bool:
+    """False when no part of the text can be a request: no "?" and none of _CUE_WORDS anywhere in it.
+
+    Words are letters, which no joining of lines or collapsing of white space creates, so then no
+    paragraph or sentence taken from the text is a request (_cue) either.
+    """
+    if "?" in text:
+        return True
+    folded = _fold(text)
+    return any(word in folded for word in _CUE_WORDS)
+
+
 def _is_request(paragraph: str) -> bool:
-    return bool(_REQUEST_CUE.search(_plain(paragraph)))
+    return _cue(paragraph)
+
+
+def _requests(paragraphs: list[str]) -> list[bool]:
+    """_is_request of each paragraph, each asked once (none when the whole text cannot ask: _may_ask)."""
+    if not _may_ask("\n".join(paragraphs)):
+        return [False] * len(paragraphs)
+    return [_cue(p) for p in paragraphs]
 
 
 def _is_sign_off(paragraph: str) -> bool:
@@ -155,39 +190,63 @@ def _body_lines(text: str) -> list[str]:
     return lines
 
 
-def _drop_closing(paragraphs: list[str]) -> list[str]:
+def _drop_closing(paragraphs: list[str], asks: list[bool] | None = None) -> list[str]:
     """The closing: the first sign-off after which nothing asks anything, and all that follows it (the signature).
 
     "Thank you for your reply." at the top of a mail that goes on to ask things is not a closing.
+    `asks` (_requests(paragraphs)), when given, saves asking each paragraph again.
     """
-    for n, p in enumerate(paragraphs):
-        if _is_sign_off(p) and not any(_is_request(q) for q in paragraphs[n + 1:]):
-            return paragraphs[:n]
-    return paragraphs
+    return paragraphs[:_closing_at(paragraphs, asks)]
+
+
+def _closing_at(paragraphs: list[str], asks: list[bool] | None = None) -> int:
+    """Where _drop_closing cuts (len(paragraphs) when it keeps them all); one pass, not one per sign-off."""
+    offs = [n for n, p in enumerate(paragraphs) if _is_sign_off(p)]
+    if not offs:
+        return len(paragraphs)
+    # The first sign-off with no request after it: after the last paragraph that asks (sought from the end,
+    # back to the first sign-off), or the first sign-off when none after it asks.
+    last_ask = -1
+    for n in range(len(paragraphs) - 1, offs[0], -1):
+        if asks[n] if asks is not None else _is_request(paragraphs[n]):
+            last_ask = n
+            break
+    for n in offs:
+        if last_ask <= n:
+            return n
+    return len(paragraphs)
 
 
 # --------------------------------------------------------------------------- sentences of one paragraph
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
 def sentences(text: str, rules: SplitRules) -> list[str]:
     """The sentences of a paragraph, its lines joined: a full stop after "No" or "Mr" ends none."""
+    return list(_sentences(text, rules))
+
+
+def _sentences(text: str, rules: SplitRules):
+    """sentences(), one at a time: a title needs only those up to the first that asks."""
     flat = " ".join(text.split())
-    out, start = [], 0
-    for m in re.finditer(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])", flat):
-        before = flat[start:m.start() + 1]
-        last = before.rstrip(".!?").rsplit(" ", 1)[-1].lower()
-        if flat[m.start()] == "." and (last in rules.abbreviations or (len(last) == 1 and last.isalpha())):
-            continue
-        out.append(flat[start:m.end()].strip())
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(flat):
+        if flat[m.start()] == ".":
+            before = flat[start:m.start() + 1]
+            last = before.rstrip(".!?").rsplit(" ", 1)[-1].lower()
+            if last in rules.abbreviations or (len(last) == 1 and last.isalpha()):
+                continue
+        yield flat[start:m.end()].strip()
         start = m.end()
     if flat[start:].strip():
-        out.append(flat[start:].strip())
-    return out
+        yield flat[start:].strip()
 
 
 def _asks(sentence: str, rules: SplitRules) -> bool:
     plain = _plain(sentence).strip()
-    return bool(_REQUEST_CUE.search(plain)) and not any(c.search(plain) for c in rules.courtesy)
+    return _cue(plain) and not any(c.search(plain) for c in rules.courtesy)
 
 
 def _stem(word: str, rules: SplitRules) -> str:
@@ -218,12 +277,13 @@ def split_sentences(paragraph: str, rules: SplitRules | None = None) -> list[str
     """
     rules = rules or load_split()
     said = sentences(paragraph, rules)
-    if sum(_asks(s, rules) for s in said) < 2:
+    asks = [_asks(s, rules) for s in said]
+    if sum(asks) < 2:
         return [paragraph]
     segments: list[list[str]] = []
     pending: list[str] = []
-    for s in said:
-        if _asks(s, rules):
+    for s, a in zip(said, asks):
+        if a:
             segments.append([*pending, s])
             pending = []
         else:
@@ -323,14 +383,18 @@ def _split_list(lines: list[str], family: str, starts: list[int], rules: SplitRu
                 break
             items[-1].append(line.strip())
         n += 1
-    after = _drop_closing(_paragraphs(lines[after_from:]))
+    after = _paragraphs(lines[after_from:])
+    after_asks = _requests(after)
+    cut = _closing_at(after, after_asks)
+    after, after_asks = after[:cut], after_asks[:cut]
 
     # The paragraph right before the list introduces it; earlier ones ask for themselves or give context.
     lead_in = before[-1:] if before else []
-    own_before = [p for p in before[:-1] if _is_request(p)]
-    context = [p for p in before[:-1] if not _is_request(p)] + lead_in
-    own_after = [p for p in after if _is_request(p)]
-    trailing = [p for p in after if not _is_request(p)]
+    before_asks = _requests(before[:-1])
+    own_before = [p for p, asks in zip(before[:-1], before_asks) if asks]
+    context = [p for p, asks in zip(before[:-1], before_asks) if not asks] + lead_in
+    own_after = [p for p, asks in zip(after, after_asks) if asks]
+    trailing = [p for p, asks in zip(after, after_asks) if not asks]
 
     requests = [r for p in own_before for r in _own(p, rules)]
     for item in items:
@@ -343,10 +407,13 @@ def _split_list(lines: list[str], family: str, starts: list[int], rules: SplitRu
 
 
 def _split_paragraphs(lines: list[str], rules: SplitRules) -> list[Request]:
-    paragraphs = _drop_closing(_paragraphs(lines))
+    paragraphs = _paragraphs(lines)
+    asks = _requests(paragraphs)
+    cut = _closing_at(paragraphs, asks)
+    paragraphs, asks = paragraphs[:cut], asks[:cut]
     if not paragraphs:
         return []
-    asking = [n for n, p in enumerate(paragraphs) if _is_request(p)]
+    asking = [n for n, a in enumerate(asks) if a]
     if not asking:
         whole = "\n\n".join(paragraphs).strip()
         return [Request(whole, whole)]
@@ -354,7 +421,7 @@ def _split_paragraphs(lines: list[str], rules: SplitRules) -> list[Request]:
     groups: list[tuple[list[str], str]] = []  # (context before, the asking paragraph)
     pending: list[str] = []
     for n, p in enumerate(paragraphs[asking[0]:], asking[0]):
-        if n in asking:
+        if asks[n]:
             groups.append(([*background, *pending], p))
             pending = []
         else:
@@ -376,10 +443,13 @@ def _split_paragraphs(lines: list[str], rules: SplitRules) -> list[Request]:
 # --------------------------------------------------------------------------- titles
 
 
+_REPLY_PREFIXES = re.compile(r"^\s*((re|fw|fwd|aw|wg|tr|rv|sv)\s*:\s*)+", re.I)
+
+
 def clean_subject(subject: str) -> str:
     """A subject without reply and forward prefixes and without our own reply tokens."""
     subject = TOKEN_TAG.sub("", subject or "")
-    subject = re.sub(r"^\s*((re|fw|fwd|aw|wg|tr|rv|sv)\s*:\s*)+", "", subject, flags=re.I)
+    subject = _REPLY_PREFIXES.sub("", subject)
     return " ".join(TOKEN_TAG.sub("", subject).split())
 
 
@@ -405,8 +475,17 @@ def title_of(core: str, lead_in: str = "", rules: SplitRules | None = None) -> s
     text = TOKEN_TAG.sub("", " ".join((core or "").split())).strip()
     if not text:
         return ""
-    said = sentences(text, rules) or [text]
-    at = next((n for n, s in enumerate(said) if _asks(s, rules)), 0)
+    said: list[str] = []  # the sentences up to the first that asks (all of them when none does)
+    at = 0
+    may_ask = _may_ask(text)  # when no sentence can ask, the title is the first
+    for s in _sentences(text, rules):
+        said.append(s)
+        if not may_ask:
+            break
+        if _asks(s, rules):
+            at = len(said) - 1
+            break
+    said = said or [text]
     title = said[at].rstrip(" ;,")
     if at > 0 and len(topic_words(title, rules)) < rules.min_topic_words:
         # "When will it be fixed?" says little without the sentence before it, which names the subject

@@ -97,6 +97,9 @@ def _attribution_line(text: str) -> bool:
     return False
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?]\s*$")
+
+
 def _attribution_at(lines: list[Line], i: int) -> int:
     """How many lines an "On ... wrote:" attribution starting at line i spans (0 when none)."""
     text = lines[i].text.strip()
@@ -104,10 +107,12 @@ def _attribution_at(lines: list[Line], i: int) -> int:
         return 0
     if _attribution_line(text):
         return 1
+    if i + 1 >= len(lines) or not lines[i + 1].text.strip():
+        return 0  # nothing below to continue it
     lex = lexicon.current()
     # Gmail wraps a long attribution: only a line that opens like one, or is cut mid-phrase, continues
     if i + 1 < len(lines) and lines[i + 1].text.strip() and (
-        lex.attrib_start.match(text) or (not _FIELD_START.match(text) and not re.search(r"[.!?]\s*$", text))
+        lex.attrib_start.match(text) or (not _FIELD_START.match(text) and not _ENDS_SENTENCE.search(text))
     ):
         joined = text + " " + lines[i + 1].text.strip()
         if len(joined) < 400 and _attribution_line(joined):
@@ -252,21 +257,26 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     return _dash_name(*_split_signature(lines))
 
 
+_SEPARATOR_LINE = re.compile(r"\s*[-_=*~]{2,}\s*")
+
+
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     n = len(lines)
+    lex = lexicon.current()  # once for the mail, not three times a line
+    tagline, list_footer, disclaimer = lex.tagline.match, lex.list_footer.match, _DISCLAIMER.match
     # 1. the conventional delimiter, phone footers and disclaimers: everything below is signature
     for i, line in enumerate(lines):
         s = line.rstrip("\r")
         if s in ("-- ", "--", "—") or s.strip() in ("--", "-- ") and not lines[i].strip("- "):
             return lines[:i], lines[i:]
-        if _tagline(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 6:
+        if tagline(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 6:
             return _trim_sig_block(lines[:i], lines[i:])
-        if _list_footer(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 10:
+        if list_footer(s) and sum(1 for x in lines[i + 1:] if x.strip()) <= 10:
             j = i
-            while j > 0 and (not lines[j - 1].strip() or _RULE_LINE.match(lines[j - 1]) or re.fullmatch(r"\s*[-_=*~]{2,}\s*", lines[j - 1])):
+            while j > 0 and (not lines[j - 1].strip() or _RULE_LINE.match(lines[j - 1]) or _SEPARATOR_LINE.fullmatch(lines[j - 1])):
                 j -= 1
             return _trim_sig_block(lines[:j], lines[j:])
-        if _DISCLAIMER.match(s) and (i == 0 or not lines[i - 1].strip() or _is_signature_line(lines[i - 1])):
+        if disclaimer(s) and (i == 0 or not lines[i - 1].strip() or _is_signature_line(lines[i - 1])):
             return _trim_sig_block(lines[:i], lines[i:])
     # 2. a closer ("Kind regards") with only a name and contact lines under it
     for i in range(n - 1, -1, -1):
