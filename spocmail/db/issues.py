@@ -28,7 +28,9 @@ class RefCounter(Base):
 class Issue(Base):
     __tablename__ = "issues"
     # repeat detection (filing.file_message): this customer's issues with these words, the open ones first
-    __table_args__ = (Index("ix_issues_hash_customer", "content_hash", "customer_id", "status"),)
+    # acknowledgements (respond.acknowledge_new): the issues not yet acknowledged, not every live one
+    __table_args__ = (Index("ix_issues_hash_customer", "content_hash", "customer_id", "status"),
+                      Index("ix_issues_unacknowledged", "acknowledged_at", "customer_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True)
