@@ -93,8 +93,9 @@ def env() -> dict:
     return dict(os.environ)  # every spocmail command below gets --now (the suite itself may run under pytest)
 
 
-def spocmail(cfg: Path, *args: str, now: datetime = NOW) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*SPOCMAIL, "--config", str(cfg), "--now", now.isoformat(), *args],
+def spocmail(cfg: Path, *args: str, now: datetime = NOW, profile: str | None = None) -> subprocess.CompletedProcess:
+    prefix = [sys.executable, "-m", "cProfile", "-o", profile, "-m", "spocmail"] if profile else SPOCMAIL
+    proc = subprocess.run([*prefix, "--config", str(cfg), "--now", now.isoformat(), *args],
                           capture_output=True, text=True, env=env(), cwd=cfg.parent)
     if proc.returncode != 0:
         raise SystemExit(f"spocmail {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
@@ -312,11 +313,14 @@ def _peak_rss(argv: list[str], cwd: Path) -> int:
     return got["maxrss"]
 
 
-def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, sends_per_week: int | None = None) -> dict:
+def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, sends_per_week: int | None = None,
+         profile: str | None = None) -> dict:
     """N mails for 20 customers over `weeks` weeks, replayed with --now: each week the customers' mail is
     polled (timed), the officers answer every request spocmail sent them (polled again), `jobs run-due`
     runs Friday noon, and the SPOC approves and sends each weekly response (`weekly send C --approve`).
-    The figure: per-mail time of the last thousandth-twentieth of the mail against the first."""
+    The figure: per-mail time of the last thousandth-twentieth of the mail against the first.
+    With `profile`, the timed poll of the first and of the last week runs under cProfile (into
+    PROFILE.first and PROFILE.last), which slows those two batches: compare profiles, not that ratio."""
     import email
     from email import policy
 
@@ -342,7 +346,8 @@ def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, se
                 n += 1
             thursday = week + timedelta(days=3, hours=1)
             t0 = time.perf_counter()
-            spocmail(cfg, "poll", "--once", "--json", now=thursday)
+            prof = None if not profile else (f"{profile}.first" if w == 0 else f"{profile}.last" if w == weeks - 1 else None)
+            spocmail(cfg, "poll", "--once", "--json", now=thursday, profile=prof)
             batches.append((per_week[w], time.perf_counter() - t0))
             for captured in s.smtp.messages:  # every officer request answered by its officer
                 msg = email.message_from_bytes(captured.content, policy=policy.default)
@@ -432,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year-mails", type=int, default=20000, help="mails for the year figure (default 20000)")
     ap.add_argument("--year-weeks", type=int, default=52, help="weeks the year figure replays (default 52)")
     ap.add_argument("--year-sends", type=int, default=None, help="weekly responses sent a week (default: all)")
-    ap.add_argument("--profile", metavar="FILE", help="cProfile `poll --once` of the intake run into FILE.BACKEND")
+    ap.add_argument("--profile", metavar="FILE", help="cProfile `poll --once` of the intake run into FILE.BACKEND, "
+                    "and the first and last weekly poll of the year into FILE.BACKEND.year.first/.last")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args(argv)
     smoke = args.smoke
@@ -494,7 +500,8 @@ def main(argv: list[str] | None = None) -> int:
                     r = got["memory"] = memory(servers, backend, at("memory"), big)
                     figures["memory"].values[backend] = (r["times_size"], f"+{r['above_mb']:.0f} MB for {r['mail_mb']:.0f} MB")
                 if "year" in only:
-                    r = got["year"] = year(servers, backend, at("year"), year_mails, year_weeks, 1 if smoke else args.year_sends)
+                    r = got["year"] = year(servers, backend, at("year"), year_mails, year_weeks, 1 if smoke else args.year_sends,
+                                           f"{args.profile}.{backend}.year" if args.profile else None)
                     figures["year"].values[backend] = (r["ratio"], f"{r['first_ms']:.0f} then {r['last_ms']:.0f} ms a mail, "
                                                                    f"{r['answers']} answers, {r['weekly_sends']} sends")
                 if "startup" in only:

@@ -275,7 +275,7 @@ def _claim_for_sending(session: Session, outbox_id: int, now: datetime) -> "_Cla
 def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callable[[bytes], object] | None = None,
           limit: int | None = None, max_attempts: int = MAX_ATTEMPTS,
           retry_delays: tuple[timedelta, ...] = RETRY_DELAYS, stale_after: timedelta = STALE_AFTER,
-          per_hour: int = 0) -> FlushResult:
+          per_hour: int = 0, sent_copies: Callable[[list[bytes]], object] | None = None) -> FlushResult:
     """Send what is due, each mail at most once. Safe to run twice, and in two processes at once.
 
     `per_hour` (0: no limit): no address gets more than this many mails in any hour; a mail that would
@@ -284,6 +284,9 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
     A mail found still "sending" (for longer than `stale_after`) was cut off by a crash: it becomes
     "uncertain" and is never resent without the SPOC's word. Each due mail is claimed and committed
     as "sending" before the server hears of it, and settled in a second commit after.
+
+    `sent_copies` (with `sent_copy`): copies to Sent go in batches of up to COPY_BATCH mails through it (one
+    IMAP MULTIAPPEND), not one APPEND each; each mail's copy is still recorded on its row.
     """
     result = FlushResult()
     _surface_stale(db, clock.now(), stale_after, result)
@@ -297,22 +300,28 @@ def flush(db: Database, transport: Transport, clock: Clock, *, sent_copy: Callab
         due = _within_rate(db, clock.now(), due, per_hour, result)
     session = getattr(transport, "session", None)  # SMTP: one event loop and one connection for the flush
     with session() if session is not None else nullcontext():
-        _send_due(db, transport, clock, due, result, sent_copy, max_attempts, retry_delays)
+        _send_due(db, transport, clock, due, result, sent_copy, max_attempts, retry_delays, sent_copies)
     return result
 
 
 def _within_rate(db: Database, now: datetime, due: list[int], per_hour: int, result: FlushResult) -> list[int]:
     """The due mails that keep every recipient within `per_hour` mails in the hour; the others wait until the
-    oldest of that hour's mails to their busiest recipient is an hour old."""
+    oldest of that hour's mails to their busiest recipient is an hour old, and those beyond the next hour's
+    room for that recipient an hour more for each `per_hour` before them: a backlog (a year of deadline
+    notices to the SPOC) is spread over the hours it needs, not read and held back again at every flush."""
     hour_ago = now - timedelta(hours=1)
     sent: dict[str, list[datetime]] = {}
+    waiting: dict[str, int] = {}  # mails held back in this flush, by busiest recipient
+    held: dict[datetime, list[int]] = {}
     with db.session() as s:
         for recipients, at in s.execute(select(OutboxMail.recipients, OutboxMail.sent_at)
                                         .where(OutboxMail.sent_at > hour_ago, OutboxMail.sent_at <= now)):
             for r in recipients:
                 sent.setdefault(r.lower(), []).append(at)
-        rows = {r.id: list(r.recipients) for r in s.execute(select(OutboxMail.id, OutboxMail.recipients)
-                                                            .where(OutboxMail.id.in_(due)))} if due else {}
+        rows = {}
+        for start in range(0, len(due), 500):  # one query per 500 ids (SQLite allows only so many parameters)
+            rows.update((r.id, list(r.recipients)) for r in s.execute(
+                select(OutboxMail.id, OutboxMail.recipients).where(OutboxMail.id.in_(due[start:start + 500]))))
         keep = []
         for outbox_id in due:
             recipients = [r.lower() for r in rows.get(outbox_id, [])]
@@ -322,19 +331,32 @@ def _within_rate(db: Database, now: datetime, due: list[int], per_hour: int, res
                 for r in recipients:  # counted as if sent, so one flush cannot pass the limit either
                     sent.setdefault(r, []).append(now)
                 continue
-            until = max(sorted(sent[r])[-per_hour] for r in full) + timedelta(hours=1)
-            s.execute(update(OutboxMail).where(OutboxMail.id == outbox_id, OutboxMail.state == "queued")
-                      .values(not_before=until).execution_options(synchronize_session=False))
+            ahead = max(waiting.get(r, 0) for r in full)
+            for r in full:
+                waiting[r] = waiting.get(r, 0) + 1
+            until = (max(sorted(sent[r])[-per_hour] for r in full) + timedelta(hours=1)
+                     + timedelta(hours=ahead // per_hour))
+            held.setdefault(until, []).append(outbox_id)
             result.deferred += 1
             log.warning("held back: %s had %d mails this hour", ", ".join(full), per_hour, extra={
                 "event": "outbox.rate_limited", "outbox": outbox_id, "until": until.isoformat(),
                 "recipients": ", ".join(full)})
+        for until, ids in held.items():  # one UPDATE per hour and 500 mails, not one per mail
+            for start in range(0, len(ids), 500):
+                s.execute(update(OutboxMail).where(OutboxMail.id.in_(ids[start:start + 500]),
+                                                   OutboxMail.state == "queued")
+                          .values(not_before=until).execution_options(synchronize_session=False))
     return keep
+
+
+COPY_BATCH = 50  # sent mails copied to Sent in one command (and at most COPY_BATCH_BYTES of them)
+COPY_BATCH_BYTES = 20 * 1024 * 1024
 
 
 def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], result: FlushResult,
               sent_copy: Callable[[bytes], object] | None, max_attempts: int,
-              retry_delays: tuple[timedelta, ...]) -> None:
+              retry_delays: tuple[timedelta, ...],
+              sent_copies: Callable[[list[bytes]], object] | None = None) -> None:
     """Each due mail in turn: claimed and committed as "sending", handed over, then settled.
 
     A mail that went is settled ("sent", its audit entry, its Sent copy) in the same commit that claims the
@@ -342,17 +364,28 @@ def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], 
     is still committed before its data is handed over; a crash after a mail went but before that commit
     leaves it "sending", which the next flush puts to the SPOC as uncertain, exactly as a crash mid-
     conversation does: never resent. Every other outcome is settled at once, in its own commit.
+
+    With `sent_copies`, the Sent copies of up to COPY_BATCH mails that went are made in one go, and each
+    mail's copy (or its failure) is recorded on its row in the commit after. A crash before that leaves
+    the mails recorded as sent, never resent, with their copy in Sent perhaps missing and not recorded
+    (`sent_copy_at` empty): the copy is for people, the send stands.
     """
     pending: list[_Settled] = []  # mails that went, not yet recorded as sent
+    copies: list[_Settled] = []  # mails that went, their copy to Sent still to make (batched)
+    copied: list[_Settled] = []  # copies made (or failed) for mails already recorded as sent
     try:
         for outbox_id in due:
             if stopping.requested():  # still queued: sent at the next flush
                 break
+            if copies and (len(copies) >= COPY_BATCH or sum(len(c.mail.raw) for c in copies) >= COPY_BATCH_BYTES):
+                copied += _copy_batch(copies, sent_copies, clock, result)
+                copies = []
             with db.session() as s:
                 done = _apply(s, pending)
+                _record_copies(s, copied)
                 now = clock.now()
                 mail = _claim_for_sending(s, outbox_id, now)
-            pending = []
+            pending, copied = [], []
             _announce(done)
             if mail is None:
                 result.skipped += 1
@@ -388,16 +421,46 @@ def _send_due(db: Database, transport: Transport, clock: Clock, due: list[int], 
                 settled = _Settled(mail, refused, clock.now())
                 pending.append(settled)
                 result.sent += 1
-                if sent_copy is not None:
+                if sent_copy is not None and sent_copies is not None:
+                    copies.append(settled)
+                elif sent_copy is not None:
                     settled.copy_error = _copy_to_sent(mail, sent_copy)
                     settled.copy_at = clock.now()
                     if settled.copy_error is not None:
                         result.copy_failed += 1
     finally:
-        if pending:
+        if copies:
+            copied += _copy_batch(copies, sent_copies, clock, result)
+        if pending or copied:
             with db.session() as s:
                 done = _apply(s, pending)
+                _record_copies(s, copied)
             _announce(done)
+
+
+def _copy_batch(copies: list["_Settled"], sent_copies: Callable[[list[bytes]], object], clock: Clock,
+                result: FlushResult) -> list["_Settled"]:
+    """Copy these sent mails to Sent in one go; returns those already recorded as sent (their copy is
+    recorded on its own), the others carry it into the commit that records them."""
+    try:
+        sent_copies([c.mail.raw for c in copies])
+        error = None
+    except Exception as exc:  # noqa: BLE001 - any failure is logged and kept on each row
+        error = f"{exc.__class__.__name__}: {exc}"
+        log.error("sent, but the copy to Sent failed: %s", error, extra={
+            "event": "outbox.sent_copy_failed", "outbox": ", ".join(str(c.mail.id) for c in copies)})
+    at = clock.now()
+    for c in copies:
+        c.copy_at, c.copy_error = at, error
+        result.copy_failed += error is not None
+    return [c for c in copies if c.recorded]
+
+
+def _record_copies(s: Session, copied: list["_Settled"]) -> None:
+    for c in copied:
+        s.execute(update(OutboxMail).where(OutboxMail.id == c.mail.id)
+                  .values(sent_copy_at=None if c.copy_error else c.copy_at, sent_copy_error=c.copy_error)
+                  .execution_options(synchronize_session=False))
 
 
 @dataclass
@@ -408,6 +471,7 @@ class _Settled:
     at: datetime
     copy_at: datetime | None = None
     copy_error: str | None = None  # None with copy_at set: copied
+    recorded: bool = False  # its "sent" is in a commit already (a batched copy is then recorded on its own)
 
 
 def _apply(s: Session, pending: list[_Settled]) -> list[_Settled]:
@@ -482,6 +546,7 @@ def _record_sent(s: Session, settled: _Settled) -> None:
                       sent_copy_error=settled.copy_error)
     s.execute(update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.state.in_(("sending", "uncertain")))
               .values(**values).execution_options(synchronize_session=False))
+    settled.recorded = True
     audit.record(s, at=now, actor=ACTOR, action="outbox.sent", subject_type="outbox", subject_id=str(mail.id),
                  message_id=mail.message_id, kind=mail.kind, recipients=mail.recipients, refused=refused_json)
 

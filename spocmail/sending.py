@@ -22,8 +22,11 @@ def flush_outbox(config: Config, db: Database, clock: Clock, mailbox=None) -> di
     own = mailbox is None
     box = open_mailbox(config) if own else mailbox
     try:
+        many = getattr(box, "append_many", None)  # IMAP: one MULTIAPPEND for a batch of copies
         result = outbox.flush(db, transport, clock, per_hour=config.smtp.max_per_address_per_hour,
-                              sent_copy=lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"]))
+                              sent_copy=lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"]),
+                              sent_copies=(lambda raws: many(config.mailbox.sent_folder, raws, flags=["\\Seen"]))
+                              if many is not None else None)
     finally:
         if own:
             box.close()

@@ -518,6 +518,51 @@ def test_the_sent_copy_reaches_the_mailboxs_sent_folder(database, sink, imap):
     assert row(database, oid).sent_copy_at == NOW
 
 
+def test_sent_copies_go_in_batches_and_each_is_recorded(database, sink, imap, monkeypatch):
+    """One MULTIAPPEND per batch (a large Maildir Sent folder is synced once, not once per mail); every copy
+    lands once, and each row records its own copy, whether its "sent" was committed before the batch or with it."""
+    import imapclient
+
+    from spocmail.intake.imap import ImapMailbox
+
+    monkeypatch.setattr(outbox, "COPY_BATCH", 3)
+    ids = [queue(database, weekly(n), dedupe_key=f"batch-{n}") for n in range(7)]
+    commands: list[int] = []
+    real = imapclient.IMAPClient.multiappend
+
+    def counted(client, folder, msgs):
+        msgs = list(msgs)
+        commands.append(len(msgs))
+        return real(client, folder, msgs)
+
+    monkeypatch.setattr(imapclient.IMAPClient, "multiappend", counted)
+    with ImapMailbox(host=imap.host, port=imap.port, security="none", username=imap.user,
+                     password=imap.password, timeout=10) as mailbox:
+        result = outbox.flush(database, smtp_to(sink), Clock(NOW),
+                              sent_copy=lambda raw: mailbox.append("Sent", raw, flags=["\\Seen"]),
+                              sent_copies=lambda raws: mailbox.append_many("Sent", raws, flags=["\\Seen"]))
+    assert result.sent == 7 and result.copy_failed == 0
+    assert commands == [3, 3]  # the last mail alone: a plain APPEND
+    copies = imap.messages("Sent")
+    assert sorted(raw for _, raw, _ in copies) == sorted(row(database, i).raw for i in ids)
+    assert all(b"\\Seen" in flags for _, _, flags in copies)
+    assert all(row(database, i).state == "sent" and row(database, i).sent_copy_at == NOW for i in ids)
+
+
+def test_a_failed_batch_of_copies_is_recorded_on_each_row(database, sink, outbox_log):
+    ids = [queue(database, weekly(n), dedupe_key=f"fail-{n}") for n in range(2)]
+
+    def broken(raws: list[bytes]) -> None:
+        raise OSError("Sent folder unavailable")
+
+    result = outbox.flush(database, smtp_to(sink), Clock(NOW), sent_copy=lambda raw: None, sent_copies=broken)
+    assert result.sent == 2 and result.copy_failed == 2
+    for i in ids:
+        mail = row(database, i)
+        assert mail.state == "sent" and mail.sent_copy_at is None and "Sent folder unavailable" in mail.sent_copy_error
+    assert len(events(outbox_log, "outbox.sent_copy_failed")) == 1
+
+
 def test_a_failed_copy_to_sent_does_not_undo_the_send(database, sink, outbox_log):
     oid = queue(database)
 
@@ -559,3 +604,21 @@ def test_status_and_list_show_each_mail_and_its_state(database, sink):
     assert everything[0]["subject"] == "Your weekly update 1 \u2013 Stra\u00dfe Road"
     assert [m["id"] for m in queued] == [later]
     assert queued[0]["kind"] == "reminder" and queued[0]["not_before"] == (NOW + timedelta(days=1)).isoformat()
+
+
+# -- the hourly limit per address -----------------------------------------------------------------
+
+
+def test_a_backlog_over_the_hourly_limit_is_spread_over_the_hours_it_needs(database, sink):
+    """Ten mails to one address at three an hour: three now, then three at each hour, not all ten held back
+    (and read again) at every flush until the last has gone."""
+    ids = [queue(database, weekly(n, bcc=None), dedupe_key=f"rate-{n}") for n in range(10)]
+    assert outbox.flush(database, smtp_to(sink), Clock(NOW), per_hour=3).deferred == 7
+    waits = [row(database, i).not_before for i in ids]
+    hour = timedelta(hours=1)
+    assert waits == [None] * 3 + [NOW + hour] * 3 + [NOW + 2 * hour] * 3 + [NOW + 3 * hour]
+    assert outbox.flush(database, smtp_to(sink), Clock(NOW + hour / 2), per_hour=3).as_dict()["deferred"] == 0
+    for k in (1, 2, 3):
+        result = outbox.flush(database, smtp_to(sink), Clock(NOW + k * hour), per_hour=3)
+        assert result.deferred == 0 and result.sent == (3 if k < 3 else 1)
+    assert len(sink.messages) == 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from spocmail.db.base import Base
@@ -27,6 +27,10 @@ class RefCounter(Base):
 
 class Issue(Base):
     __tablename__ = "issues"
+    # repeat detection (filing.file_message): this customer's issues with these words, the open ones first
+    # acknowledgements (respond.acknowledge_new): the issues not yet acknowledged, not every live one
+    __table_args__ = (Index("ix_issues_hash_customer", "content_hash", "customer_id", "status"),
+                      Index("ix_issues_unacknowledged", "acknowledged_at", "customer_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True)

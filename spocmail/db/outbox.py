@@ -36,7 +36,7 @@ class OutboxMail(Base):
     retry_at: Mapped[datetime | None]  # ours: after a temporary refusal, not retried before this instant
     sending_at: Mapped[datetime | None]
     sending_by: Mapped[str | None] = mapped_column(String(300), nullable=True)  # "host:pid:start" (claims.py)
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)  # the hour's mails per address (rate limit)
     sent_copy_at: Mapped[datetime | None]  # when the copy reached the Sent folder
     sent_copy_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     record_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)  # the raw copy in the record
