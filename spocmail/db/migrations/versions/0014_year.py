@@ -1,7 +1,7 @@
 """a year of mail: indexes for the look-ups each new mail makes, so they do not grow with the history
 
-Revision ID: 0013_year
-Revises: 0012_send
+Revision ID: 0014_year
+Revises: 0013_raw
 
 """
 from typing import Sequence, Union
@@ -9,8 +9,8 @@ from typing import Sequence, Union
 from alembic import op
 
 
-revision: str = '0013_year'
-down_revision: Union[str, Sequence[str], None] = '0012_send'
+revision: str = '0014_year'
+down_revision: Union[str, Sequence[str], None] = '0013_raw'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
