@@ -162,17 +162,7 @@ class Matcher:
                     continue  # a word of the phrase is absent, so its regex cannot match
                 anchor = anchor_of(term) if anchor_of is not None else None
                 if anchor is not None:  # every match begins where the anchor matches the folded text
-                    at = anchor.search(folded)
-                    while at is not None:
-                        pos = at.start()
-                        m = regex.match(text, pos)
-                        if m is None:
-                            at = anchor.search(folded, pos + 1)
-                        elif m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
-                            found.append(Hit(term, m.start(), m.end(), m.group(0)))
-                            break
-                        else:
-                            at = anchor.search(folded, max(m.end(), pos + 1))
+                    self._first_at(term, regex, anchor, text, folded, found)
                     continue
             elif clauses:
                 # A literal of word characters only lies inside one word of the text wherever it occurs, so
@@ -185,23 +175,27 @@ class Matcher:
             if runs is None and anchor_of is not None:  # a pattern (a phrase here has no anchor)
                 anchor = anchor_of(term)
                 if anchor is not None:  # every match of the pattern begins where its anchor matches
-                    at = anchor.search(folded)
-                    while at is not None:
-                        pos = at.start()
-                        m = regex.match(text, pos)
-                        if m is None:
-                            at = anchor.search(folded, pos + 1)
-                        elif not self._silenced(text, m.start(), m.end()):  # never empty: begins with a literal
-                            found.append(Hit(term, m.start(), m.end(), m.group(0)))
-                            break
-                        else:
-                            at = anchor.search(folded, m.end())
+                    self._first_at(term, regex, anchor, text, folded, found)
                     continue
             for m in regex.finditer(text):
                 if m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
                     found.append(Hit(term, m.start(), m.end(), m.group(0)))
                     break
         return found
+
+    def _first_at(self, term: str, regex, anchor, text: str, folded: str, found: list[Hit]) -> None:
+        """The term's first match not silenced, tried only where its anchor matches the folded text."""
+        at = anchor.search(folded)
+        while at is not None:
+            pos = at.start()
+            m = regex.match(text, pos)
+            if m is None:
+                at = anchor.search(folded, pos + 1)
+            elif m.end() > m.start() and not self._silenced(text, m.start(), m.end()):
+                found.append(Hit(term, m.start(), m.end(), m.group(0)))
+                return
+            else:
+                at = anchor.search(folded, max(m.end(), pos + 1))
 
     def first(self, text: str) -> Hit | None:
         """The earliest hit in the text; at the same place, the longest (the most specific phrase)."""
