@@ -331,6 +331,7 @@ def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, se
     per_week = [n_mails // weeks + (1 if w < n_mails % weeks else 0) for w in range(weeks)]
     client = s.imap.connect()
     batches = []  # (mails, seconds) of each week's customer poll
+    sent_in_poll: list[int] = []
     answers = sends = approved = 0
     n = 0
     try:
@@ -349,6 +350,7 @@ def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, se
             prof = None if not profile else (f"{profile}.first" if w == 0 else f"{profile}.last" if w == weeks - 1 else None)
             spocmail(cfg, "poll", "--once", "--json", now=thursday, profile=prof)
             batches.append((per_week[w], time.perf_counter() - t0))
+            sent_in_poll.append(len(s.smtp.messages))  # what the timed poll sent: it should not grow either
             for captured in s.smtp.messages:  # every officer request answered by its officer
                 msg = email.message_from_bytes(captured.content, policy=policy.default)
                 if "#" not in str(msg["Subject"] or "") or not msg["Reply-To"]:
@@ -376,7 +378,7 @@ def year(s: Servers, backend: str, root: Path, n_mails: int, weeks: int = 52, se
     first, last = _per_mail(batches, part, last=False), _per_mail(batches, part, last=True)
     return {"ratio": last / first, "first_ms": first * 1000, "last_ms": last * 1000, "part": part, "mails": n,
             "weeks": weeks, "answers": answers, "approved": approved, "weekly_sends": sends,
-            "batches": [(m, round(t, 3)) for m, t in batches]}
+            "batches": [(m, round(t, 3)) for m, t in batches], "sent_in_poll": sent_in_poll}
 
 
 def _approve_answers(url: str, now: datetime) -> int:
