@@ -594,7 +594,15 @@ def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, cloc
     settled: list[tuple[int, str, str]] = []  # (mail, how, detail)
     started = time.monotonic()
     with db.session() as session:
-        if len(pks) > 1 and session.get_bind().dialect.name == "postgresql":
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            # sqlite3 begins a transaction only before a write and knows nothing of savepoints: a SAVEPOINT
+            # outside its transaction starts one of its own, and its RELEASE commits it (the batch so far). A
+            # write first begins the batch's transaction and takes the write lock for it: the batch writes
+            # anyway, and a read snapshot upgraded to a write after another writer committed fails at once
+            # with "database is locked".
+            session.execute(text("UPDATE messages SET state = state WHERE 0"))
+        elif len(pks) > 1:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": BATCH_LOCK_KEY})
         for pk in pks:
             if settled and (stopping.requested() or time.monotonic() - started >= config.limits.batch_seconds):

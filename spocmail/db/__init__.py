@@ -65,15 +65,6 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
-            # sqlite3's own transaction handling begins a transaction only before a write and knows nothing of
-            # savepoints: a SAVEPOINT outside its BEGIN would start (and its RELEASE commit) a transaction of
-            # its own, so one mail's savepoint in a batch would commit the batch so far. SQLAlchemy emits BEGIN
-            # itself instead (below), and every savepoint is inside it.
-            dbapi_conn.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
 
         return engine
     if url.startswith("postgresql"):
