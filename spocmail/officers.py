@@ -139,7 +139,7 @@ def send_request(session: Session, issue: Issue, officer_id: str, config: Config
     for the officer's one digest of the day (spocmail.digest): its token, answer date and record are made now,
     and the digest lists it with its own reply address."""
     officer = session.get(Officer, officer_id)
-    arr = session.scalar(select(Arrangement).where(Arrangement.customer_id == issue.customer_id))
+    arr = arrangement_of(session, issue.customer_id)
     tz = config.tz
     token = secrets.token_urlsafe(12)
     by = needed_by(issue, arr, now, calendar, tz)

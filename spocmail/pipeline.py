@@ -593,7 +593,7 @@ def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, cloc
     the transaction has committed."""
     settled: list[tuple[int, str, str]] = []  # (mail, how, detail)
     started = time.monotonic()
-    with db.session() as session:
+    with db.session(keep=True) as session:
         dialect = session.get_bind().dialect.name
         if dialect == "sqlite":
             # sqlite3 begins a transaction only before a write and knows nothing of savepoints: a SAVEPOINT
@@ -604,6 +604,7 @@ def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, cloc
             session.execute(text("UPDATE messages SET state = state WHERE 0"))
         elif len(pks) > 1:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": BATCH_LOCK_KEY})
+        list(session.scalars(select(Message).where(Message.id.in_(pks))))  # one read for the batch, held
         for pk in pks:
             if settled and (stopping.requested() or time.monotonic() - started >= config.limits.batch_seconds):
                 break

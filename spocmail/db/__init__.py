@@ -167,9 +167,18 @@ class Database:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commit on success, roll back on any error."""
+    def session(self, keep: bool = False) -> Iterator[Session]:
+        """A unit of work: commit on success, roll back on any error.
+
+        keep: hold every object the session loads until it closes. The identity map holds loaded objects
+        weakly, so an officer or customer that no caller still references is gone by the next `get()` and
+        is read again: in a batch of mails that is the same few rows read once a mail, each read flushing
+        first. For units of work that touch a bounded number of rows (a batch of mail), not for exports."""
         session = self.sessions()
+        if keep:
+            held: list = []
+            session.info["held"] = held
+            event.listen(session, "loaded_as_persistent", lambda _s, obj: held.append(obj))
         try:
             yield session
             session.commit()
