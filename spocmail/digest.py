@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from spocmail import letters, logs, outbox, templating
@@ -35,10 +35,29 @@ def over_cap(session: Session, config: Config, officer_id: str, now: datetime) -
     if cap <= 0:
         return False
     day = london_day(config, now)
-    lock_officer_day(session, officer_id, day)
-    count = session.scalar(select(func.count()).select_from(OfficerMailing).where(
-        OfficerMailing.officer_id == officer_id, OfficerMailing.day == day))
-    return count >= cap
+    counts = session.info.setdefault(_COUNTS, {})
+    if (officer_id, day) not in counts:
+        lock_officer_day(session, officer_id, day)
+        counts[(officer_id, day)] = session.scalar(select(func.count()).select_from(OfficerMailing).where(
+            OfficerMailing.officer_id == officer_id, OfficerMailing.day == day))
+    return counts[(officer_id, day)] >= cap
+
+
+# The day's count per officer, as this transaction knows it: counted once, then kept by note(). Exact while
+# the transaction lasts: on PostgreSQL the day's lock (taken with the count) keeps other daemons' mailings
+# out until it commits, and SQLite has one writer. Any rollback, a savepoint's included, forgets it.
+_COUNTS = "spocmail.digest.counts"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_counts(session: Session, _previous) -> None:
+    session.info.pop(_COUNTS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_counts_at_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the transaction, not a savepoint: its lock is gone
+        session.info.pop(_COUNTS, None)
 
 
 def lock_officer_day(session: Session, officer_id: str, day: date) -> None:
@@ -57,8 +76,11 @@ def lock_officer_day(session: Session, officer_id: str, day: date) -> None:
 
 def note(session: Session, config: Config, req: OfficerRequest, kind: str, now: datetime, held: bool,
          ref: str) -> None:
-    session.add(OfficerMailing(officer_id=req.officer_id, day=london_day(config, now), kind=kind, request=req,
-                               held=held, at=now))
+    day = london_day(config, now)
+    session.add(OfficerMailing(officer_id=req.officer_id, day=day, kind=kind, request=req, held=held, at=now))
+    counts = session.info.get(_COUNTS)
+    if counts is not None and (req.officer_id, day) in counts:
+        counts[(req.officer_id, day)] += 1
     if held:
         log.info("held for the officer's digest", extra={"event": "digest.held", "officer": req.officer_id,
                                                          "kind": kind, "issue": ref})
