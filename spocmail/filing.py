@@ -137,10 +137,11 @@ def lock_customer(session: Session, customer_id: str) -> None:
 def next_ref(session: Session, year: int) -> str:
     """Allocate the next reference for the year with one atomic UPDATE (safe with several daemons)."""
     returning = session.get_bind().dialect.update_returning  # PostgreSQL, SQLite 3.35+: one statement
+    counters = RefCounter.__table__  # Core, not an ORM bulk UPDATE: no RefCounter is held to synchronise
     for _ in range(3):
-        bump = update(RefCounter).where(RefCounter.year == year).values(last=RefCounter.last + 1)
+        bump = update(counters).where(counters.c.year == year).values(last=counters.c.last + 1)
         if returning:
-            number = session.execute(bump.returning(RefCounter.last)).scalar()
+            number = session.execute(bump.returning(counters.c.last)).scalar()
             if number is not None:
                 return f"SPOC-{year}-{number:04d}"
         elif session.execute(bump).rowcount:
