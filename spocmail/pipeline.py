@@ -8,6 +8,7 @@ the same deciding halves without acting, so identify and intake cannot disagree.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import traceback
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,7 @@ class Context:
     followup_rules: FollowupRules
     calendar: WorkingCalendar
     cache: "PassCache" = field(default_factory=lambda: PassCache(), compare=False)
+    raw: "RawHandOff" = field(default_factory=lambda: RawHandOff(), compare=False)
 
     @classmethod
     def load(cls, config: Config) -> "Context":
@@ -92,6 +94,33 @@ class PassCache(RegisterCache):
         if self._officers is None:
             self._officers = officer_infos(session)
         return self._officers
+
+
+class RawHandOff:
+    """The bytes intake has just stored, handed to the steps of the same pass so they are not read back
+    from the database. Keyed by their SHA-256, so what comes out is the stored mail whatever row asks for
+    it; each is given once. Only mails up to KEEP_EACH bytes, and KEEP_ALL in all: a pass of a few thousand
+    mails or one 50 MB attachment still reads the rest from the database, not from memory."""
+
+    KEEP_EACH = 1 << 20
+    KEEP_ALL = 32 << 20
+
+    def __init__(self) -> None:
+        self._raw: dict[str, bytes] = {}
+        self._size = 0
+
+    def keep(self, raw: bytes) -> None:
+        if len(raw) <= self.KEEP_EACH and self._size + len(raw) <= self.KEEP_ALL:
+            sha = hashlib.sha256(raw).hexdigest()
+            if sha not in self._raw:
+                self._raw[sha] = raw
+                self._size += len(raw)
+
+    def give(self, message: Message) -> None:
+        raw = self._raw.pop(message.sha256, None)
+        if raw is not None:
+            self._size -= len(raw)
+            message.__dict__.setdefault("_raw_bytes", raw)
 
 
 @dataclass
@@ -604,7 +633,8 @@ def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, cloc
             session.execute(text("UPDATE messages SET state = state WHERE 0"))
         elif len(pks) > 1:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": BATCH_LOCK_KEY})
-        list(session.scalars(select(Message).where(Message.id.in_(pks))))  # one read for the batch, held
+        for message in session.scalars(select(Message).where(Message.id.in_(pks))):  # one read, held
+            ctx.raw.give(message)
         for pk in pks:
             if settled and (stopping.requested() or time.monotonic() - started >= config.limits.batch_seconds):
                 break
@@ -673,7 +703,13 @@ def retry(session: Session, message_pk: int, *, actor: str, now: datetime, no_li
 def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None) -> PollCounts:
     """One pass: store what is new, work every stored mail through the steps, acknowledge, send what is queued."""
     ctx = Context.load(config)  # a bad rules file stops the pass before the mailbox is touched
-    counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=on_mail)
+
+    def stored(mail) -> None:
+        ctx.raw.keep(mail.raw)
+        if on_mail is not None:
+            on_mail(mail)
+
+    counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=stored)
     steps = process_stored(config, db, clock, ctx)
     counts.filed += steps.filed
     counts.triage += steps.triage
