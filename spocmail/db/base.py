@@ -47,11 +47,28 @@ def _without_nul(value):
 def _strip_nul(session, _context, _instances) -> None:
     # One place for every row written: a NUL a customer put in a subject or a body would otherwise make
     # PostgreSQL refuse the row, and the mail fail on its own bytes, while SQLite took it.
-    for obj in (*session.new, *session.dirty):
-        state = inspect(obj)
-        for attr in state.mapper.column_attrs:
-            value = getattr(obj, attr.key, None)
-            if isinstance(value, (str, list, dict)):
-                clean = _without_nul(value)
-                if clean != value:
-                    setattr(obj, attr.key, clean)
+    # A new object is looked at in full; of a changed one only what changed: the rest was read from the
+    # database, so it is clean already. Only values set (in the instance's dict) can hold a NUL.
+    for objects, changed_only in ((session.new, False), (session.dirty, True)):
+        for obj in objects:
+            state = inspect(obj)
+            keys = _column_keys(state.mapper)
+            values = state.dict
+            for key in list(state.committed_state if changed_only else values):
+                if key not in keys:
+                    continue
+                value = values.get(key)
+                if isinstance(value, (str, list, dict)):
+                    clean = _without_nul(value)
+                    if clean != value:
+                        setattr(obj, key, clean)
+
+
+_KEYS: dict = {}
+
+
+def _column_keys(mapper) -> frozenset:
+    keys = _KEYS.get(mapper)
+    if keys is None:
+        keys = _KEYS[mapper] = frozenset(attr.key for attr in mapper.column_attrs)
+    return keys
