@@ -316,8 +316,12 @@ def act_whose_mail(session: Session, mail: Inbound, ctx: Context, now: datetime)
 def decide_file_and_route(session: Session, mail: Inbound, ctx: Context) -> None:
     """Whether the customer's mail continues one of their issues (a follow-up) or asks something new."""
     customer = mail.ident.customer
-    mail.addresses = set(session.scalars(select(CustomerAddress.email).where(
-        CustomerAddress.customer_id == customer, CustomerAddress.status != "rejected")))
+    known = next((c for c in mail.view.customers if c.id == customer), None) if mail.view else None
+    if known is not None:  # the pass's register, as identification read it (an address suggested since is added below)
+        mail.addresses = {*known.confirmed, *known.suggested}
+    else:
+        mail.addresses = set(session.scalars(select(CustomerAddress.email).where(
+            CustomerAddress.customer_id == customer, CustomerAddress.status != "rejected")))
     mail.addresses.update(a for a in [mail.ident.suggest_address] if a)
     if not mail.parsed.auto_reply:
         mail.followup = find_followup(session, mail.parsed, customer, mail.addresses, ctx.followup_rules)
