@@ -456,6 +456,57 @@ def _copy_batch(copies: list["_Settled"], sent_copies: Callable[[list[bytes]], o
     return [c for c in copies if c.recorded]
 
 
+LATE_COPY_AFTER = timedelta(minutes=30)  # a live flush copies its batch long before this
+LATE_COPY_WITHIN = timedelta(days=7)
+LATE_COPY_MARK = "copying to Sent after a crash"
+
+
+def copy_missing(db: Database, copy_checked: Callable[[bytes], object], clock: Clock, limit: int = COPY_BATCH) -> int:
+    """Make the Sent copies a crash left unmade, once each; returns how many were made.
+
+    Copies to Sent are batched after the sends (`sent_copies`), so a process killed in between leaves mails
+    recorded as sent with no copy recorded (`sent_copy_at` and `sent_copy_error` both empty): the send
+    stands, and the SPOC's Sent folder would lack them for ever. Such a mail, sent between a week and
+    LATE_COPY_AFTER ago, is claimed (its `sent_copy_error` set to LATE_COPY_MARK, so a second daemon leaves
+    it), then handed to `copy_checked`, which looks for its Message-ID in Sent first (the crash may have come
+    after the APPEND) and appends only if it is not there. A crash during this leaves the mark, shown by
+    `outbox list`, and the mail is not copied twice.
+    """
+    now = clock.now()
+    with db.session() as s:
+        ids = list(s.scalars(select(OutboxMail.id).where(
+            OutboxMail.state == "sent", OutboxMail.sent_copy_at.is_(None), OutboxMail.sent_copy_error.is_(None),
+            OutboxMail.sent_at <= now - LATE_COPY_AFTER, OutboxMail.sent_at > now - LATE_COPY_WITHIN)
+            .order_by(OutboxMail.id).limit(limit)))
+    made = 0
+    for outbox_id in ids:
+        with db.session() as s:
+            claimed = s.execute(update(OutboxMail).where(
+                OutboxMail.id == outbox_id, OutboxMail.sent_copy_at.is_(None), OutboxMail.sent_copy_error.is_(None))
+                .values(sent_copy_error=f"{LATE_COPY_MARK} (since {now.isoformat()})")
+                .execution_options(synchronize_session=False)).rowcount == 1
+            raw = s.scalar(select(OutboxMail.raw).where(OutboxMail.id == outbox_id)) if claimed else None
+        if raw is None:
+            continue
+        try:
+            copy_checked(raw)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - kept on the row, as for any copy that failed
+            error = f"{exc.__class__.__name__}: {exc}"
+        with db.session() as s:
+            s.execute(update(OutboxMail).where(OutboxMail.id == outbox_id)
+                      .values(sent_copy_at=None if error else clock.now(), sent_copy_error=error)
+                      .execution_options(synchronize_session=False))
+        if error:
+            log.error("the late copy to Sent failed: %s", error, extra={"event": "outbox.sent_copy_failed",
+                                                                       "outbox": outbox_id})
+        else:
+            made += 1
+            log.warning("copied to Sent after a crash had left it uncopied", extra={
+                "event": "outbox.sent_copy_late", "outbox": outbox_id})
+    return made
+
+
 def _record_copies(s: Session, copied: list["_Settled"]) -> None:
     for c in copied:
         s.execute(update(OutboxMail).where(OutboxMail.id == c.mail.id)

@@ -27,6 +27,9 @@ def flush_outbox(config: Config, db: Database, clock: Clock, mailbox=None) -> di
                               sent_copy=lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"]),
                               sent_copies=(lambda raws: many(config.mailbox.sent_folder, raws, flags=["\\Seen"]))
                               if many is not None else None)
+        if many is not None and not result.stopped:  # batched copies: make any a crash left unmade
+            outbox.copy_missing(db, lambda raw: box.append(config.mailbox.sent_folder, raw, flags=["\\Seen"],
+                                                           maybe_stored=True), clock)
     finally:
         if own:
             box.close()
