@@ -8,6 +8,8 @@ the daemon up; what is due, and what has run, lives in our own tables.
 
 from __future__ import annotations
 
+import hashlib
+
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -115,35 +117,49 @@ def run_due(config: Config, db: Database, clock: Clock, mailbox=None) -> dict:
 
 def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, now: datetime) -> int:
     """Every working day near a deadline (statutory, or a local target) with no approved answer: officer, SPOC
-    and deputy are told, and the notice says which of the two it is."""
+    and deputy are told, and the notice says which of the two it is. Returns how many issues were told of.
+
+    One notice per customer and officer a day, listing each of their issues near or past its date: a SPOC
+    behind on a customer's FOIs gets one mail a day for them, not one per issue (each issue is still
+    claimed for the day, so a second daemon tells nobody twice). An issue alone keeps its own notice."""
     today = now.astimezone(config.tz).date()
     if not calendar.is_working_day(today):
         return 0
-    sent = 0
+    groups: dict[tuple[str, str | None], list[tuple[Issue, str, str, bool]]] = {}
     for issue in session.scalars(select(Issue).where(Issue.due.is_not(None),
-                                                     Issue.status.in_(("open", "awaiting", "answered")))):
+                                                     Issue.status.in_(("open", "awaiting", "answered")))
+                                 .order_by(Issue.due, Issue.id)):
         if any(a.approved_at for a in issue.answers):
             continue
         left = calendar.working_days_between(today, issue.due)
         if left > config.weekly.deadline_warning_days or not claim(session, "deadline-watch",
                                                                    f"{issue.ref}:{today}", now):
             continue
-        extra = [session.get(Officer, issue.officer_id).email] if issue.officer_id else []
         state = "overdue" if left < 0 else f"{left} working day{'s' if left != 1 else ''} left"
         rule = timescale(issue.statutory_kind)
         # the law's deadline and the council's own target are not the same promise: say which this is
         label = rule.label if rule is not None else "local target"
         why = f"{rule.describe()}, {rule.source}" if rule is not None else issue.statutory_kind
-        officers.notify_spoc(session, issue.customer_id, f"{label.capitalize()}: {issue.ref} due "
-                                                        f"{issue.due:%a %-d %b} ({state})",
-                            [f"{issue.ref} ({issue.statutory_kind}: {label}, {why}) received "
-                             f"{issue.received_on:%-d %b}, due {issue.due:%A %-d %B %Y}: {state}; "
-                             f"status {issue.status}",
-                             "An approved answer is needed before then; it will go out as a single-issue response "
-                             "if the weekly response would be too late."],
-                            now, key=f"deadline:{issue.ref}:{today}", config=config, extra_to=extra)
-        sent += 1
-    return sent
+        line = (f"{issue.ref} ({issue.statutory_kind}: {label}, {why}) received {issue.received_on:%-d %b}, "
+                f"due {issue.due:%A %-d %B %Y}: {state}; status {issue.status}")
+        heading = f"{label.capitalize()}: {issue.ref} due {issue.due:%a %-d %b} ({state})"
+        groups.setdefault((issue.customer_id, issue.officer_id), []).append((issue, line, heading, left < 0))
+    for (customer, officer_id), items in groups.items():
+        extra = [session.get(Officer, officer_id).email] if officer_id else []
+        lines = [line for _, line, _, _ in items] + [
+            "An approved answer is needed before then; it will go out as a single-issue response "
+            "if the weekly response would be too late."]
+        if len(items) == 1:
+            issue, _, heading, _ = items[0]
+            key = f"deadline:{issue.ref}:{today}"
+        else:
+            overdue = sum(1 for *_, late in items if late)
+            heading = (f"Deadlines for {customer}: {len(items)} issues near or past their date"
+                       + (f" ({overdue} overdue)" if overdue else ""))
+            refs = ",".join(issue.ref for issue, *_ in items)
+            key = f"deadline:{customer}:{officer_id or '-'}:{today}:{hashlib.sha256(refs.encode()).hexdigest()[:16]}"
+        officers.notify_spoc(session, customer, heading, lines, now, key=key, config=config, extra_to=extra)
+    return sum(len(items) for items in groups.values())
 
 
 def retention_due(config: Config, db: Database, now: datetime) -> dict:

@@ -237,3 +237,43 @@ def test_the_demo_reminds_officers_the_working_day_before_their_answer_date(tmp_
         needed = re.search(r"please answer by (\w{3} \d{1,2} \w{3})", str(m["Subject"])).group(1)
         assert datetime.strptime(f"{needed} {sent_on.year}", "%a %d %b %Y").date() > sent_on, str(m["Subject"])
         assert m["Reply-To"] is not None and token_of(str(m["Subject"])) in str(m["Reply-To"])
+
+
+def test_a_customers_issues_near_their_dates_come_in_one_notice_a_day_per_officer(tmp_path, db_url):
+    """A SPOC behind on one customer's FOIs gets one notice a day for them, listing each, not one per issue."""
+    p = make_project(tmp_path / "p", db_url)
+    monday = datetime(2026, 11, 2, 9, 0, tzinfo=LONDON)
+    for topic in ("agency staff in 2025", "consultants in 2024", "taxis for staff in 2025"):
+        deliver(p.maildir, customer_mail(monday, f"Under the Freedom of Information Act 2000, how much did the "
+                                                 f"council spend on {topic}?", f"FOI: {topic}"), when=monday)
+    deliver(p.maildir, customer_mail(monday, "I wish to complain about how long it took to collect my bin.",
+                                     "Complaint"), when=monday)
+    p.ok("poll", "--once", "--now", "2026-11-02T09:05")
+    issues = p.ok("issues", "list", "--json").json()
+    fois = sorted(i["ref"] for i in issues if i["category"] == "foi")
+    assert len(fois) == 3 and all(i["due"] == "2026-12-01" for i in issues if i["category"] == "foi")
+
+    def notices_since(seen: int) -> list[email.message.EmailMessage]:
+        return [m for _, m in outbox_files(p)[seen:]
+                if re.match(r"(Statutory deadline|Local target|Deadlines for)", str(m["Subject"]))]
+
+    seen = len(outbox_files(p))
+    p.ok("jobs", "run-due", "--now", "2026-11-26T09:00")  # two working days left for each FOI
+    foi_notices = [m for m in notices_since(seen) if "foi" in m.get_body(("plain",)).get_content()]
+    [notice] = foi_notices  # one for the three, not three
+    body = notice.get_body(("plain",)).get_content()
+    assert str(notice["Subject"]) == "Deadlines for jordan: 3 issues near or past their date"
+    for ref in fois:  # each issue on its own line, with its own state
+        assert sum(1 for line in body.splitlines() if line.lstrip("-* ").startswith(ref) and
+                   "2 working days left" in line) == 1, body
+    assert body.count("statutory deadline, 20 working days, FOI Act 2000 s.10(1)") == 3
+
+    seen = len(outbox_files(p))
+    p.ok("jobs", "run-due", "--now", "2026-11-26T15:00")  # the same day again: nothing new
+    assert [m for m in notices_since(seen) if "foi" in m.get_body(("plain",)).get_content()] == []
+
+    seen = len(outbox_files(p))
+    p.ok("jobs", "run-due", "--now", "2026-12-02T09:00")  # past the date: still one notice, all overdue
+    [late] = [m for m in notices_since(seen) if "foi" in m.get_body(("plain",)).get_content()]
+    assert str(late["Subject"]) == "Deadlines for jordan: 3 issues near or past their date (3 overdue)"
+    assert late.get_body(("plain",)).get_content().count(": overdue; status") == 3
