@@ -1,4 +1,4 @@
-"""One pass over the mailbox: store each new mail (commit), and only then acknowledge it to the mailbox."""
+"""One pass over the mailbox: store each batch of new mail (one commit), and only then acknowledge it to the mailbox."""
 
 from __future__ import annotations
 
