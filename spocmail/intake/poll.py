@@ -1,10 +1,11 @@
-"""One pass over the mailbox: store each new mail (commit), and only then acknowledge it to the mailbox."""
+"""One pass over the mailbox: store each batch of new mail (one commit), and only then acknowledge it to the mailbox."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Callable
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from spocmail import logs, stopping
@@ -13,7 +14,7 @@ from spocmail.config import Config
 from spocmail.db import Database
 from spocmail.errors import ConfigError
 from spocmail.intake import FetchedMail, Mailbox
-from spocmail.intake.store import mark_acknowledged_many, store_fetched
+from spocmail.intake.store import Batch, StoreResult, mark_acknowledged_many, store_fetched
 
 log = logs.get("intake")
 
@@ -70,57 +71,104 @@ def _require_maildir(config: Config) -> None:
                       f"(folders new/, cur/ and tmp/), or set create = true in [mailbox] to let spocmail create it")
 
 
-def _store_once(db: Database, mail: FetchedMail, clock: Clock):
-    """Store it, or find it stored: a second daemon reading the same mailbox may store the same mail at the
-    same moment, and the loser of that race (a unique violation) finds the winner's row on a second look."""
+def _store_once(session, batch: Batch, mail: FetchedMail, now):
+    """Store it in a savepoint of the batch's transaction, or find it stored: a second daemon reading the
+    same mailbox may store the same mail at the same moment, and the loser of that race (a unique
+    violation) rolls back only this mail's savepoint and finds the winner's row on a second look."""
     for attempt in (1, 2):
         try:
-            with db.session() as session:
-                return store_fetched(session, mail, clock.now())
+            with session.begin_nested():
+                return store_fetched(session, mail, now, batch=batch)
         except IntegrityError:
+            batch.failed()
             if attempt == 2:
                 raise
             log.info("stored meanwhile by another process", extra={"event": "intake.race", "uid": mail.uid})
+        except BaseException:
+            batch.failed()
+            raise
+
+
+def _begin(session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        # sqlite3 begins a transaction only before a write and knows nothing of savepoints: a SAVEPOINT
+        # outside its transaction starts one of its own, and its RELEASE commits it (the first mail, alone).
+        # A write first begins the batch's transaction and takes the write lock for it, before the batch's
+        # reads: a read snapshot upgraded to a write after another writer committed fails at once with
+        # "database is locked" (as in pipeline._work_batch).
+        session.execute(text("UPDATE mailbox_state SET source = source WHERE 0"))
+
+
+def _store_batch(db: Database, mails: list[FetchedMail], clock: Clock, counts: PollCounts,
+                 on_mail: Callable[[FetchedMail], None] | None) -> tuple[list[FetchedMail], BaseException | None]:
+    """Store a batch of fetched mail in one transaction, a savepoint a mail; returns the mails committed,
+    and the error that ended the batch early, if one did.
+
+    A mail that fails for another reason than a race ends the batch: its savepoint is rolled back, the mails
+    before it are committed (for the caller to acknowledge), and it stays in the mailbox for the next pass.
+    A stop request ends the batch after the mail in hand. Counted, and shown as progress, once committed."""
+    stored: list[FetchedMail] = []
+    results: list[StoreResult] = []
+    error: BaseException | None = None
+    with db.session() as session:
+        _begin(session)
+        now = clock.now()
+        batch = Batch(session, mails, now)
+        for mail in mails:
+            try:
+                results.append(_store_once(session, batch, mail, now))
+            except BaseException as exc:  # noqa: BLE001 - raised by the caller, once the rest is committed
+                error = exc
+                break
+            stored.append(mail)
+            if stopping.requested():  # what is not stored yet stays in the mailbox
+                break
+        if stored:
+            batch.finish()
+    counts.fetched += len(stored) + (error is not None)
+    for mail, result in zip(stored, results):
+        if result.created:
+            counts.stored += 1
+            counts.quarantined += int(result.quarantined)
+        else:
+            counts.duplicates += 1
+        if on_mail is not None:
+            on_mail(mail)
+    return stored, error
 
 
 def intake(db: Database, mailbox: Mailbox, clock: Clock, batch_size: int = 50,
            on_mail: Callable[[FetchedMail], None] | None = None) -> PollCounts:
     """Store everything new. A mail is acknowledged to the mailbox only after its row is committed.
 
-    Each mail is stored (and committed) on its own, so one race or fault costs only that mail; the mailbox
-    is told in one go per batch of `batch_size` stored mails (one UID MOVE, one commit for the record of
-    it). A crash between the commits and the MOVE leaves the batch in the mailbox: the next pass finds
-    each mail stored already (by location or SHA-256) and only acknowledges it."""
+    Each batch of `batch_size` fetched mails is stored in one transaction (one commit), a savepoint a mail,
+    so that one race or fault costs only that mail; then the mailbox is told in one go (one UID MOVE, one
+    commit for the record of it). A crash before the commit leaves the whole batch in the mailbox and none
+    of it stored; a crash between the commit and the MOVE leaves it in the mailbox too: the next pass finds
+    each mail stored already (by location or SHA-256) and only acknowledges it. A batch is fetched whole
+    before its transaction begins, so no transaction (nor SQLite's write lock) waits on the server."""
     counts = PollCounts()
-    stored: list[FetchedMail] = []
-    try:
-        for mail in mailbox.fetch_new(batch_size=batch_size):
-            counts.fetched += 1
-            result = _store_once(db, mail, clock)
-            if result.created:
-                counts.stored += 1
-                counts.quarantined += int(result.quarantined)
-            else:
-                counts.duplicates += 1
-            stored.append(mail)
-            if on_mail is not None:
-                on_mail(mail)
-            if len(stored) >= batch_size:
-                _acknowledge(db, mailbox, stored, clock)
-                stored = []
-            if stopping.requested():  # what is not fetched yet stays in the mailbox
+    fetched = mailbox.fetch_new(batch_size=batch_size)
+    while True:
+        mails: list[FetchedMail] = []
+        for mail in fetched:
+            mails.append(mail)
+            if len(mails) >= batch_size or stopping.requested():
                 break
-    except BaseException:
-        if stored:  # committed, so told to the mailbox even when a later mail of the batch failed
-            try:
-                _acknowledge(db, mailbox, stored, clock)
-            except Exception as exc:  # noqa: BLE001 - the first fault is the one to report; these wait
-                log.warning("could not acknowledge stored mail; the next pass will", extra={
-                    "event": "intake.ack_deferred", "mails": len(stored), "error": str(exc)})
-        raise
-    if stored:
+        if not mails:
+            return counts
+        stored, error = _store_batch(db, mails, clock, counts, on_mail)
+        if error is not None:
+            if stored:  # committed, so told to the mailbox even though a later mail of the batch failed
+                try:
+                    _acknowledge(db, mailbox, stored, clock)
+                except Exception as exc:  # noqa: BLE001 - the first fault is the one to report; these wait
+                    log.warning("could not acknowledge stored mail; the next pass will", extra={
+                        "event": "intake.ack_deferred", "mails": len(stored), "error": str(exc)})
+            raise error
         _acknowledge(db, mailbox, stored, clock)
-    return counts
+        if len(stored) < len(mails) or stopping.requested():  # what is not stored yet stays in the mailbox
+            return counts
 
 
 def _acknowledge(db: Database, mailbox: Mailbox, mails: list[FetchedMail], clock: Clock) -> None:
