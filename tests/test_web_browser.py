@@ -102,12 +102,22 @@ def test_a_week_through_the_web_page(tmp_path, imap, smtp, db_url, monkeypatch, 
 
     def submit(element) -> None:
         """Click, and wait until the browser has loaded the page the form or link leads to."""
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = browser.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old))
+
+        def gone(_driver) -> bool:
+            # staleness_of waits for StaleElementReferenceException only; mid-navigation chromedriver may
+            # answer "Node with given id does not belong to the document" instead: the old page is gone too
+            try:
+                old.is_enabled()
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(browser, 15).until(gone)
         WebDriverWait(browser, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     smtp.clear()
