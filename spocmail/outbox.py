@@ -7,7 +7,7 @@ import hashlib
 import uuid
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
@@ -461,6 +461,11 @@ LATE_COPY_WITHIN = timedelta(days=7)
 LATE_COPY_MARK = "copying to Sent after a crash"
 
 
+def _late_mark(at: datetime) -> str:
+    """The claim mark with its time: UTC to the second, one length, so marks compare as their times do."""
+    return f"{LATE_COPY_MARK} (since {at.astimezone(timezone.utc).isoformat(timespec='seconds')})"
+
+
 def copy_missing(db: Database, copy_checked: Callable[[bytes], object], clock: Clock, limit: int = COPY_BATCH) -> int:
     """Make the Sent copies a crash left unmade, once each; returns how many were made.
 
@@ -469,22 +474,26 @@ def copy_missing(db: Database, copy_checked: Callable[[bytes], object], clock: C
     stands, and the SPOC's Sent folder would lack them for ever. Such a mail, sent between a week and
     LATE_COPY_AFTER ago, is claimed (its `sent_copy_error` set to LATE_COPY_MARK, so a second daemon leaves
     it), then handed to `copy_checked`, which looks for its Message-ID in Sent first (the crash may have come
-    after the APPEND) and appends only if it is not there. A crash during this leaves the mark, shown by
-    `outbox list`, and the mail is not copied twice.
+    after the APPEND) and appends only if it is not there. A crash during this late copy leaves the mark,
+    shown by `outbox list`; a mark older than LATE_COPY_AFTER is claimed again the same way (no copy takes
+    that long, so its process is gone), and the look in Sent first keeps it from being copied twice.
     """
     now = clock.now()
+    uncopied = (OutboxMail.sent_copy_at.is_(None),
+                or_(OutboxMail.sent_copy_error.is_(None),  # never tried, or claimed by a process long gone:
+                    and_(OutboxMail.sent_copy_error.startswith(f"{LATE_COPY_MARK} (since "),
+                         OutboxMail.sent_copy_error < _late_mark(now - LATE_COPY_AFTER))))
     with db.session() as s:
         ids = list(s.scalars(select(OutboxMail.id).where(
-            OutboxMail.state == "sent", OutboxMail.sent_copy_at.is_(None), OutboxMail.sent_copy_error.is_(None),
+            OutboxMail.state == "sent", *uncopied,
             OutboxMail.sent_at <= now - LATE_COPY_AFTER, OutboxMail.sent_at > now - LATE_COPY_WITHIN)
             .order_by(OutboxMail.id).limit(limit)))
     made = 0
     for outbox_id in ids:
         with db.session() as s:
-            claimed = s.execute(update(OutboxMail).where(
-                OutboxMail.id == outbox_id, OutboxMail.sent_copy_at.is_(None), OutboxMail.sent_copy_error.is_(None))
-                .values(sent_copy_error=f"{LATE_COPY_MARK} (since {now.isoformat()})")
-                .execution_options(synchronize_session=False)).rowcount == 1
+            claimed = s.execute(update(OutboxMail).where(OutboxMail.id == outbox_id, *uncopied)
+                                .values(sent_copy_error=_late_mark(now))
+                                .execution_options(synchronize_session=False)).rowcount == 1
             raw = s.scalar(select(OutboxMail.raw).where(OutboxMail.id == outbox_id)) if claimed else None
         if raw is None:
             continue

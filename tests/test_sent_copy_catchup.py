@@ -109,6 +109,48 @@ def test_a_copy_that_fails_is_recorded_and_not_tried_again(database, smtp):
     assert outbox.copy_missing(database, refused, later) == 0 and len(tries) == 2
 
 
+@pytest.mark.parametrize("appended", [False, True], ids=["died-before-append", "died-after-append"])
+def test_a_late_copy_a_crash_interrupted_is_claimed_again_later_and_made_once(database, smtp, imap, appended):
+    from sqlalchemy import update
+
+    from spocmail.db.outbox import OutboxMail
+    from tests.test_outbox import smtp_to
+
+    ids = [queue(database, weekly(n)) for n in range(2)]
+    assert outbox.flush(database, smtp_to(smtp), Clock(NOW), sent_copy=lambda raw: None).sent == 2
+    with database.session() as s:  # as the crash between the sends and their copies leaves them
+        s.execute(update(OutboxMail).values(sent_copy_at=None, sent_copy_error=None))
+    box = ImapMailbox(host=imap.host, port=imap.port, security="none", username=imap.user,
+                      password=imap.password, timeout=10.0)
+    try:
+        def killed(raw: bytes) -> None:  # the late copy's own process dies, the first mail claimed
+            if appended:
+                box.append("Sent", raw, flags=["\\Seen"])
+            raise SystemExit(9)
+
+        def checked(raw: bytes) -> None:
+            box.append("Sent", raw, flags=["\\Seen"], maybe_stored=True)
+
+        first = NOW + timedelta(minutes=31)
+        with pytest.raises(SystemExit):
+            outbox.copy_missing(database, killed, Clock(first))
+        assert row(database, ids[0]).sent_copy_error.startswith(outbox.LATE_COPY_MARK)  # shown by `outbox list`
+        # soon after, the mark is another process's copy in progress: left alone; the unclaimed one is made
+        assert outbox.copy_missing(database, checked, Clock(first + timedelta(minutes=10))) == 1
+        assert row(database, ids[0]).sent_copy_error.startswith(outbox.LATE_COPY_MARK)
+        # no copy takes half an hour: the mark's process is gone, the copy is claimed again and made
+        assert outbox.copy_missing(database, checked, Clock(first + timedelta(minutes=31))) == 1
+        assert outbox.copy_missing(database, checked, Clock(first + timedelta(hours=2))) == 0  # once
+    finally:
+        box.close()
+    in_sent = _ids_in_sent(imap)
+    for i in ids:
+        mail = row(database, i)
+        assert mail.sent_copy_at is not None and mail.sent_copy_error is None
+        assert in_sent.count(mail.message_id) == 1, (mail.message_id, in_sent)
+    assert len(smtp.messages) == 2  # nothing sent again
+
+
 def test_the_flush_of_a_poll_makes_the_missing_copies(tmp_path, db_url, imap, smtp, monkeypatch):
     """The wiring: spocmail.sending's flush (as `poll` and the daemon run it) catches up on IMAP."""
     from sqlalchemy import update
