@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from spocmail import letters, logs, outbox, templating
 from spocmail.config import Config
 from spocmail.db import audit
 from spocmail.db.digest import OfficerMailing
+from spocmail.db.memo import memo, peek
 from spocmail.db.issues import IssueMessage, OfficerRequest
 from spocmail.db.register import Customer, Officer
 from spocmail.deadlines import deadline_label
@@ -35,7 +36,7 @@ def over_cap(session: Session, config: Config, officer_id: str, now: datetime) -
     if cap <= 0:
         return False
     day = london_day(config, now)
-    counts = session.info.setdefault(_COUNTS, {})
+    counts = memo(session, _COUNTS, dict)
     if (officer_id, day) not in counts:
         lock_officer_day(session, officer_id, day)
         counts[(officer_id, day)] = session.scalar(select(func.count()).select_from(OfficerMailing).where(
@@ -47,17 +48,6 @@ def over_cap(session: Session, config: Config, officer_id: str, now: datetime) -
 # the transaction lasts: on PostgreSQL the day's lock (taken with the count) keeps other daemons' mailings
 # out until it commits, and SQLite has one writer. Any rollback, a savepoint's included, forgets it.
 _COUNTS = "spocmail.digest.counts"
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_counts(session: Session, _previous) -> None:
-    session.info.pop(_COUNTS, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_counts_at_end(session: Session, transaction) -> None:
-    if transaction.parent is None:  # the transaction, not a savepoint: its lock is gone
-        session.info.pop(_COUNTS, None)
 
 
 def lock_officer_day(session: Session, officer_id: str, day: date) -> None:
@@ -78,7 +68,7 @@ def note(session: Session, config: Config, req: OfficerRequest, kind: str, now: 
          ref: str) -> None:
     day = london_day(config, now)
     session.add(OfficerMailing(officer_id=req.officer_id, day=day, kind=kind, request=req, held=held, at=now))
-    counts = session.info.get(_COUNTS)
+    counts = peek(session, _COUNTS)
     if counts is not None and (req.officer_id, day) in counts:
         counts[(req.officer_id, day)] += 1
     if held:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from spocmail import issuelist, resources
 from spocmail import logs
 from spocmail.db import audit
+from spocmail.db.memo import memo
 from spocmail.db.issues import CATEGORIES, Issue, IssueMessage, IssueNote, RefCounter
 from spocmail.db.mail import Message
 from spocmail.db.register import Customer
@@ -129,9 +130,18 @@ def lock_customer(session: Session, customer_id: str) -> None:
     """Serialise work on one customer's record across processes until this transaction ends (PostgreSQL
     row lock; SQLite already lets one writer at a time): two daemons filing the same request at once,
     or approving the same draft, would otherwise each see the other's work as not yet there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite has no row locks (FOR UPDATE is not even sent): its one writer at a time is the lock
+    held = memo(session, _LOCKED, set)
+    if customer_id in held:
+        return  # this transaction has it already: a batch takes each customer's lock once, not once a mail
     # FOR NO KEY UPDATE, not FOR UPDATE: it must not block the foreign-key checks (KEY SHARE) of rows that
     # merely name the customer, or a transaction committing its audit entries could deadlock with this one
     session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update(key_share=True))
+    held.add(customer_id)
+
+
+_LOCKED = "spocmail.filing.locked"  # the customers whose row this transaction has locked (spocmail/db/memo.py)
 
 
 def next_ref(session: Session, year: int) -> str:

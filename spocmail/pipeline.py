@@ -370,9 +370,9 @@ def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime
     for issue in admit(session, result.new, ctx.config, now, message, ctx.route_rules):
         routing = route_issue(session, issue, ctx.route_rules, now.astimezone(ctx.config.tz).date(),
                               ctx.cache.officers(session))
-        issue.routing_reason = routing.reason
         send_request(session, issue, routing.officer_id, ctx.config, ctx.calendar, now,
                      covering_for=routing.covered_for, reason=routing.reason)
+        issue.routing_reason = routing.reason  # after: written with the request's own change, in one UPDATE
 
 
 def join_followup(session: Session, mail: Inbound, ctx: Context, now: datetime) -> None:
