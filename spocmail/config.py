@@ -64,6 +64,8 @@ class LimitsConfig:
     # mails worked in one transaction (each in its own savepoint), committed at the latest after batch_seconds
     batch_mails: int = 25
     batch_seconds: int = 2
+    # a pass of at least this many new mails parses them on a second core, ahead of the steps; 0: never
+    parse_ahead_from: int = 20
 
 
 @dataclass(frozen=True)
@@ -464,6 +466,7 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
         max_issues_per_mail=r.integer("max_issues_per_mail", LimitsConfig.max_issues_per_mail, 1, 10_000),
         batch_mails=r.integer("batch_mails", LimitsConfig.batch_mails, 1, 1000),
         batch_seconds=r.integer("batch_seconds", LimitsConfig.batch_seconds, 1, 600),
+        parse_ahead_from=r.integer("parse_ahead_from", LimitsConfig.parse_ahead_from, 0, 1_000_000),
     )
     r.done()
 

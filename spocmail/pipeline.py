@@ -35,6 +35,7 @@ from spocmail.identify import (Evidence, Identification, RegisterCache, Register
                                role_of)
 from spocmail.intake.poll import PollCounts, intake
 from spocmail.mail import ParsedMail, parse_mail
+from spocmail.parseahead import ParseAhead
 from spocmail.officers import notify_spoc, officer_infos, route_issue, send_request
 from spocmail.respond import acknowledge_new, approve_by_reply
 from spocmail.rules import OfficerInfo, load_classify, load_identify, load_route
@@ -68,6 +69,7 @@ class Context:
     calendar: WorkingCalendar
     cache: "PassCache" = field(default_factory=lambda: PassCache(), compare=False)
     raw: "RawHandOff" = field(default_factory=lambda: RawHandOff(), compare=False)
+    ahead: ParseAhead = field(default_factory=ParseAhead, compare=False)
 
     @classmethod
     def load(cls, config: Config) -> "Context":
@@ -115,6 +117,10 @@ class RawHandOff:
             if sha not in self._raw:
                 self._raw[sha] = raw
                 self._size += len(raw)
+
+    def kept(self) -> list[tuple[str, bytes]]:
+        """(SHA-256, bytes) of each mail still held, in the order intake stored them."""
+        return list(self._raw.items())
 
     def give(self, message: Message) -> None:
         raw = self._raw.pop(message.sha256, None)
@@ -431,7 +437,7 @@ def handle(session: Session, message: Message, config: Config, ctx: Context, now
     reason = None if waived else limits.raw_reason(message.raw, config.limits)
     if reason:
         raise limits.LimitExceeded(reason)
-    parsed = parse_mail(message.raw)
+    parsed = ctx.ahead.take(message.sha256) or parse_mail(message.raw)  # the same, from the other core
     reason = None if waived else limits.text_reason(parsed.body_text, config.limits)
     if reason:
         raise limits.LimitExceeded(reason)
@@ -714,7 +720,11 @@ def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None)
             on_mail(mail)
 
     counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=stored)
-    steps = process_stored(config, db, clock, ctx)
+    ctx.ahead.start(ctx.raw.kept(), config.limits.parse_ahead_from)
+    try:
+        steps = process_stored(config, db, clock, ctx)
+    finally:
+        ctx.ahead.stop()
     counts.filed += steps.filed
     counts.triage += steps.triage
     counts.answers += steps.answers

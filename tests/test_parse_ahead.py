@@ -1,0 +1,169 @@
+"""A large pass parses its mails on a second core, ahead of the steps (spocmail/parseahead.py), and that
+changes nothing but the time: every result is what the steps would have parsed themselves, each issue is
+filed as it would be without the helper, a helper that dies part way leaves the steps to parse the rest,
+and no helper process outlives its pass."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from spocmail import config as config_mod
+from spocmail import parseahead, pipeline
+from spocmail.clock import Clock
+from spocmail.db import Database
+from spocmail.db.decisions import Identification
+from spocmail.db.issues import Issue
+from spocmail.db.mail import Message
+from spocmail.intake.poll import open_mailbox
+from spocmail.mail import parse_mail
+from tests.helpers import deliver, make_project
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+CORPUS = Path(__file__).parent / "mail"
+pytestmark = pytest.mark.skipif(not parseahead.available(), reason="parsing ahead needs fork and two cores")
+
+
+def corpus() -> list[tuple[str, bytes]]:
+    """Every mail of the test corpus: forwards, replies, auto-replies, Outlook items, broken mail."""
+    raws = [p.read_bytes() for p in sorted(CORPUS.rglob("*.eml"))]
+    assert len(raws) > 200
+    return [(hashlib.sha256(r).hexdigest(), r) for r in raws]
+
+
+def wait_for(ahead: parseahead.ParseAhead, count: int, seconds: float = 120) -> None:
+    end = time.monotonic() + seconds
+    while ahead.received < count and time.monotonic() < end:
+        time.sleep(0.05)
+
+
+def test_every_result_is_what_the_steps_would_parse(tmp_path):
+    mails = corpus()
+    ahead = parseahead.ParseAhead()
+    assert ahead.start(mails, at_least=20)
+    try:
+        wait_for(ahead, len({sha for sha, _ in mails}))
+        compared = 0
+        for sha, raw in mails:
+            got = ahead.take(sha)
+            if got is None:  # the same bytes twice in the corpus: taken once
+                continue
+            mine = parse_mail(raw)
+            assert got == mine, sha
+            assert got.body_html == mine.body_html and got.headers == mine.headers
+            assert [a.payload for a in got.attachments] == [a.payload for a in mine.attachments]
+            compared += 1
+        assert compared >= len(mails) - 5
+        assert ahead.take(mails[0][0]) is None  # each result is given once
+    finally:
+        ahead.stop()
+
+
+def test_a_small_pass_or_a_council_that_said_never_starts_no_helper():
+    mails = corpus()[:19]
+    ahead = parseahead.ParseAhead()
+    assert not ahead.start(mails, at_least=20)
+    assert not ahead.start(corpus(), at_least=0)  # [limits] parse_ahead_from = 0
+    assert ahead.take(mails[0][0]) is None and not ahead.running
+
+
+def test_the_helper_ends_with_its_pass():
+    ahead = parseahead.ParseAhead()
+    mails = corpus() * 3  # more than it parses before the pass is over
+    assert ahead.start(mails, at_least=20)
+    proc = ahead._proc
+    ahead.stop()
+    assert not proc.is_alive() and not ahead.running
+    with pytest.raises(ProcessLookupError):
+        os.kill(proc.pid, 0)  # reaped, not left a zombie
+
+
+STREETS = ["Acacia Avenue", "Birch Road", "Cedar Lane", "Damson Close", "Elm Grove", "Fir Tree Walk"]
+ASKS = ["When will the bins in {s} next be collected?",
+        "Under the Freedom of Information Act, how much was spent resurfacing {s} last year?",
+        "The streetlight outside number 4, {s}, has been out for a week.\r\n\r\n"
+        "Also, who decided to close the footpath at the end of {s}?",
+        "I want to complain about the way my call about {s} was handled."]
+
+
+def request(n: int) -> bytes:
+    street, ask = STREETS[n % len(STREETS)], ASKS[n % len(ASKS)]
+    return (f"From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\n"
+            f"Subject: {street} ({n})\r\nDate: Mon, 30 Nov 2026 08:{n % 60:02d}:00 +0000\r\n"
+            f"Message-ID: <ahead{n}@example.org>\r\n\r\n{ask.format(s=street)} (ref {n})\r\n\r\nJordan\r\n").encode()
+
+
+def filed(tmp_path: Path, db_url: str, name: str, ahead_from: int, monkeypatch=None, helper=None) -> tuple:
+    project = make_project(tmp_path / name, db_url, extra=f"[limits]\nparse_ahead_from = {ahead_from}\n")
+    for n in range(30):
+        deliver(project.maildir, request(n))
+    config = config_mod.load(project.config)
+    db = Database(config.database.url)
+    started: list[parseahead.ParseAhead] = []
+    real_start = parseahead.ParseAhead.start
+    if monkeypatch is not None:
+        def start(self, mails, at_least):
+            started.append(self)
+            return real_start(self, mails, at_least)
+        monkeypatch.setattr(parseahead.ParseAhead, "start", start)
+        if helper is not None:
+            monkeypatch.setattr(parseahead, "_helper", helper)
+    try:
+        counts = pipeline.poll_once(config, db, open_mailbox(config), Clock(NOW))
+        with db.session() as s:
+            issues = sorted((i.title, i.category, i.statutory_kind, i.due, i.officer_id, i.request_text)
+                            for i in s.scalars(select(Issue)))
+            decisions = sorted((m.message_id, d.role, d.customer_id, d.decision)
+                               for d, m in s.execute(select(Identification, Message)
+                                                     .join(Message, Message.id == Identification.message_pk)))
+    finally:
+        db.dispose()
+    return counts, issues, decisions, started
+
+
+@pytest.fixture
+def urls(request, tmp_path, db_url):
+    """Two empty databases of the same kind: the pass without the helper, and with it."""
+    if db_url.startswith("sqlite"):
+        yield db_url, f"sqlite:///{tmp_path}/second.db"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    try:
+        yield db_url, server.url_for(name)
+    finally:
+        server.drop_database(name)
+
+
+def test_a_pass_files_the_same_with_and_without_the_helper(tmp_path, urls, monkeypatch):
+    counts_off, issues_off, decisions_off, _ = filed(tmp_path, urls[0], "off", 0)
+    counts_on, issues_on, decisions_on, started = filed(tmp_path, urls[1], "on", 20, monkeypatch)
+    assert started and started[0].taken >= 25  # the helper did the parsing: nearly every mail came from it
+    assert (counts_on.stored, counts_on.filed) == (counts_off.stored, counts_off.filed) == (30, 30)
+    assert len(issues_on) >= 30
+    assert any(kind == "foi" and due is not None for _, _, kind, due, _, _ in issues_on)  # dates compared too
+    assert issues_on == issues_off
+    assert decisions_on == decisions_off
+
+
+def _dies_after_five(conn, mails):
+    """A helper killed part way (out of memory, say): five results, then gone without a word."""
+    import pickle
+
+    for sha, raw in mails[:5]:
+        conn.send_bytes(pickle.dumps((sha, parse_mail(raw))))
+    os._exit(9)
+
+
+def test_a_helper_that_dies_part_way_leaves_the_steps_to_parse_the_rest(tmp_path, urls, monkeypatch):
+    _, issues_off, decisions_off, _ = filed(tmp_path, urls[0], "off", 0)
+    counts, issues, decisions, started = filed(tmp_path, urls[1], "dies", 20, monkeypatch, _dies_after_five)
+    assert started[0].received == 5 and started[0]._proc is None  # stopped with the pass
+    assert (counts.stored, counts.filed) == (30, 30)
+    assert issues == issues_off and decisions == decisions_off
