@@ -99,6 +99,68 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode()).hexdigest()
 
 
+class PreparedWords:
+    """Splitting, hashing and classifying a mail's candidate words, done ahead by the parse-ahead helper
+    (spocmail/parseahead.py) with the same rules; filing asks here first and computes what is not here.
+
+    Kept by the exact words asked about (and the subject and automatic-reply mark classification reads),
+    with the identity of the rules in force, so nothing is ever taken for other words or other rules."""
+
+    def __init__(self, rules: "ClassifyRules") -> None:
+        self.rules_key = _rules_key(rules)
+        self.parts: dict[str, list] = {}
+        self.hashes: dict[str, str] = {}
+        self.classified: dict[tuple[str, str, bool], object] = {}
+
+    @classmethod
+    def of(cls, parsed: "ParsedMail", rules: "ClassifyRules") -> "PreparedWords":
+        """The words filing may take as the customer's: the mail's own, or any of the forwards inside it."""
+        prep = cls(rules)
+        if parsed.auto_reply:
+            return prep  # filed as no response, unread
+        candidates = [(parsed.subject or "", (parsed.reply_text or parsed.body_text or "").strip())]
+        candidates += [(f.subject or parsed.subject or "", (f.body or "").strip()) for f in parsed.forwarded]
+        for subject, text in candidates:
+            parts = prep.parts[text] = split_mail(text) if text else []
+            for words in [p.text for p in parts] + [text or clean_subject(subject)]:
+                prep.hashes[words] = content_hash(words)
+                prep.classified[(subject, words, False)] = classify(subject, words, rules)
+        return prep
+
+    def usable(self, rules: "ClassifyRules") -> bool:
+        return self.rules_key == _rules_key(rules)
+
+
+def _rules_key(rules) -> tuple[int, int]:
+    """Which rules objects are in force: the parse-ahead helper is a fork of this process, so the same."""
+    from spocmail.split import load_split
+
+    return id(rules), id(load_split())
+
+
+class _Words:
+    """What filing computes from the customer's words, taken from PreparedWords where it has them."""
+
+    def __init__(self, prepared: PreparedWords | None, rules: "ClassifyRules") -> None:
+        self.prep = prepared if prepared is not None and prepared.usable(rules) else None
+        self.rules = rules
+
+    def split(self, text: str) -> list:
+        if self.prep is not None and text in self.prep.parts:
+            return self.prep.parts[text]
+        return split_mail(text) if text else []
+
+    def hash(self, text: str) -> str:
+        if self.prep is not None and text in self.prep.hashes:
+            return self.prep.hashes[text]
+        return content_hash(text)
+
+    def classify(self, subject: str, text: str, auto_reply: bool):
+        if self.prep is not None and (subject, text, auto_reply) in self.prep.classified:
+            return self.prep.classified[(subject, text, auto_reply)]
+        return classify(subject, text, self.rules, auto_reply=auto_reply)
+
+
 def _may_date_a_forward(message: Message, customer_addresses: set[str]) -> bool:
     sender = (message.from_email or "").lower()
     return sender not in customer_addresses and message.sender_role in ("officer", "member")
@@ -187,13 +249,17 @@ class FiledResult:
 
 def file_message(session: Session, message: Message, parsed: ParsedMail, customer_id: str,
                  customer_addresses: set[str], rules: ClassifyRules, calendar: WorkingCalendar, now: datetime,
-                 tz: str = "Europe/London", max_issues: int | None = None) -> FiledResult:
+                 tz: str = "Europe/London", max_issues: int | None = None,
+                 prepared: PreparedWords | None = None) -> FiledResult:
     """Turn one customer contact into issues (one per request it makes), or join it to the issue it repeats.
 
     A mail that asks more than `max_issues` separate things is filed as one issue for the SPOC to split
     (`spocmail issues split`): a thousand officer requests from one mail help nobody.
 
     Safe to run twice: a request this mail has already been filed into is not filed again.
+
+    `prepared`: the splitting and classifying the parse-ahead helper did for this mail's words, if any; used
+    only for the same words under the same rules, so it changes nothing but the time.
     """
     words = customer_words(message, parsed, customer_addresses, now)
     if words.claimed_at is not None:
@@ -206,7 +272,8 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
     if parsed.auto_reply:
         result.no_response = True
         return result
-    parts = split_mail(words.text) if words.text else []
+    work = _Words(prepared, rules)
+    parts = work.split(words.text)
     if max_issues is not None and len(parts) > max_issues:
         result.too_many = len(parts)
         log.warning("too many requests in one mail: filed as one issue for the SPOC to split", extra={
@@ -219,7 +286,7 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
                                                                       IssueMessage.role.in_(FILED_ROLES))))
     for part in parts:
         text = part.text if part is not None else (words.text or clean_subject(words.subject))
-        digest = content_hash(text)
+        digest = work.hash(text)
         # Through ix_issues_hash_customer (content hash, customer, status): only this customer's issues with
         # these words are touched, and of those only the one row wanted. Common words ("my bin was missed")
         # are shared by many customers, and one customer may repeat them all year: neither is read in full.
@@ -242,7 +309,7 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
             log.info("repeat joins its issue", extra={"event": "filing.repeat", "issue": repeat.ref,
                                                        "mail": message.id})
             continue
-        c = classify(words.subject, text, rules, auto_reply=parsed.auto_reply)
+        c = work.classify(words.subject, text, parsed.auto_reply)
         if c.category == "no-response":
             result.no_response = True
             continue

@@ -3,7 +3,8 @@
 A tenth of a large pass went on parsing: work that depends on a mail's bytes alone. When a pass hands the
 steps at least `[limits] parse_ahead_from` mails (20; 0 for never) on a Linux machine with two or more
 cores, one helper process is forked. It parses those bytes in the order intake stored them, which is the
-order the steps take them, and sends each result back keyed by the bytes' SHA-256.
+order the steps take them, and sends each result back keyed by the bytes' SHA-256; with it, the splitting,
+hashing and classifying of the words filing may take as the customer's (spocmail.filing.PreparedWords).
 
 The steps take a result when there is one and parse the mail themselves when there is not, so the helper
 changes only the time: a result is what `parse_mail` makes of the same bytes, in a copy of the same process
@@ -25,6 +26,7 @@ import sys
 import threading
 
 from spocmail import logs
+from spocmail.filing import PreparedWords
 from spocmail.mail import ParsedMail, parse_mail
 
 log = logs.get("parseahead")
@@ -40,7 +42,7 @@ class ParseAhead:
     """One pass's helper: `start` it with the pass's mails, `take` each result, `stop` it at the end."""
 
     def __init__(self) -> None:
-        self._results: dict[str, ParsedMail] = {}
+        self._results: dict[str, tuple[ParsedMail, PreparedWords | None]] = {}
         self._lock = threading.Lock()
         self._proc = None
         self._conn = None
@@ -52,8 +54,9 @@ class ParseAhead:
     def running(self) -> bool:
         return self._proc is not None
 
-    def start(self, mails: list[tuple[str, bytes]], at_least: int) -> bool:
-        """Fork the helper for these (SHA-256, bytes) pairs when there are at least `at_least` of them."""
+    def start(self, mails: list[tuple[str, bytes]], at_least: int, classify_rules=None) -> bool:
+        """Fork the helper for these (SHA-256, bytes) pairs when there are at least `at_least` of them; with
+        `classify_rules`, it prepares each mail's words for filing too."""
         if at_least <= 0 or len(mails) < at_least or self._proc is not None or not available():
             return False
         ctx = multiprocessing.get_context("fork")
@@ -64,7 +67,7 @@ class ParseAhead:
             except (AttributeError, OSError, ValueError):
                 pass
         try:
-            proc = ctx.Process(target=_helper, args=(theirs, mails), daemon=True, name="spocmail-parse-ahead")
+            proc = ctx.Process(target=_helper, args=(theirs, mails, classify_rules), daemon=True, name="spocmail-parse-ahead")
             proc.start()
         except OSError as exc:  # no memory or no process left for it: the steps parse as before
             ours.close()
@@ -83,24 +86,25 @@ class ParseAhead:
         """Keep the pipe empty, so the helper never waits on the steps."""
         try:
             while True:
-                sha, parsed = pickle.loads(self._conn.recv_bytes())
+                sha, parsed, prepared = pickle.loads(self._conn.recv_bytes())
                 with self._lock:
-                    self._results[sha] = parsed
+                    self._results[sha] = (parsed, prepared)
                     self.received += 1
         except (EOFError, OSError):  # the helper has finished or died, or the pass closed the pipe
             return
         except Exception as exc:  # noqa: BLE001 - a result it cannot read: the steps parse the rest
             log.warning("parsing ahead stopped: %s", exc, extra={"event": "parseahead.failed"})
 
-    def take(self, sha256: str) -> ParsedMail | None:
-        """The helper's result for the mail with these bytes, once; None when it has none (yet)."""
+    def take(self, sha256: str) -> tuple[ParsedMail | None, PreparedWords | None]:
+        """The helper's result for the mail with these bytes, once; (None, None) when it has none (yet)."""
         if self._proc is None:
-            return None
+            return None, None
         with self._lock:
-            parsed = self._results.pop(sha256, None)
-        if parsed is not None:
-            self.taken += 1
-        return parsed
+            got = self._results.pop(sha256, None)
+        if got is None:
+            return None, None
+        self.taken += 1
+        return got
 
     def stop(self) -> None:
         if self._proc is None:
@@ -118,15 +122,17 @@ class ParseAhead:
                                                "taken": self.taken, "exitcode": proc.exitcode})
 
 
-def _helper(conn, mails: list[tuple[str, bytes]]) -> None:
-    """In the forked copy: parse, send, nothing else."""
+def _helper(conn, mails: list[tuple[str, bytes]], classify_rules=None) -> None:
+    """In the forked copy: parse, prepare the words, send, nothing else."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the daemon's ^C and stop requests are the daemon's
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     gc.freeze()  # the parent's objects are left as they were: no finaliser of its connections runs here
     for sha, raw in mails:
         try:
-            data = pickle.dumps((sha, parse_mail(raw)), protocol=pickle.HIGHEST_PROTOCOL)
+            parsed = parse_mail(raw)
+            prepared = PreparedWords.of(parsed, classify_rules) if classify_rules is not None else None
+            data = pickle.dumps((sha, parsed, prepared), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - one it cannot send (a part decoded on demand): the steps parse it
             continue
         try:

@@ -29,8 +29,8 @@ from spocmail.db.outbox import OutboxMail
 from spocmail.db.register import Arrangement, CustomerAddress, Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import ConfigError, NotFound
-from spocmail.filing import (FiledResult, Followup, FollowupRules, attach_followup, file_message, find_followup,
-                             load_followups, lock_customer)
+from spocmail.filing import (FiledResult, Followup, FollowupRules, PreparedWords, attach_followup, file_message,
+                             find_followup, load_followups, lock_customer)
 from spocmail.identify import (Evidence, Identification, RegisterCache, RegisterView, identify, register_view,
                                role_of)
 from spocmail.intake.poll import PollCounts, intake
@@ -147,6 +147,7 @@ class Inbound:
     settled_by: str | None = None
     raw: bytes = b""  # the mail's bytes, for the Authentication-Results check
     bounce: "bounces.Bounce | None" = None  # a delivery report returning one of our own mails
+    prepared: PreparedWords | None = None  # the parse-ahead helper's splitting and classifying of its words
 
     @property
     def sender(self) -> str:
@@ -344,7 +345,7 @@ def act_file_and_route(session: Session, mail: Inbound, ctx: Context, now: datet
         return
     mail.filed = file_message(session, mail.message, mail.parsed, mail.ident.customer, mail.addresses,
                               ctx.classify_rules, ctx.calendar, now, tz=ctx.config.council.timezone,
-                              max_issues=ctx.config.limits.max_issues_per_mail)
+                              max_issues=ctx.config.limits.max_issues_per_mail, prepared=mail.prepared)
     route_new(session, mail.filed, ctx, now, mail.message)
     if mail.filed.claimed_at is not None and (mail.filed.new or mail.filed.repeats):
         refs = ", ".join(i.ref for i in mail.filed.new + mail.filed.repeats)
@@ -437,11 +438,13 @@ def handle(session: Session, message: Message, config: Config, ctx: Context, now
     reason = None if waived else limits.raw_reason(message.raw, config.limits)
     if reason:
         raise limits.LimitExceeded(reason)
-    parsed = ctx.ahead.take(message.sha256) or parse_mail(message.raw)  # the same, from the other core
+    parsed, prepared = ctx.ahead.take(message.sha256)  # what the other core made of the same bytes
+    if parsed is None:
+        parsed = parse_mail(message.raw)
     reason = None if waived else limits.text_reason(parsed.body_text, config.limits)
     if reason:
         raise limits.LimitExceeded(reason)
-    mail = run_steps(session, Inbound(parsed, message, raw=message.raw), ctx, now, write=True)
+    mail = run_steps(session, Inbound(parsed, message, raw=message.raw, prepared=prepared), ctx, now, write=True)
     return mail.outcome
 
 
@@ -720,7 +723,7 @@ def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None)
             on_mail(mail)
 
     counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=stored)
-    ctx.ahead.start(ctx.raw.kept(), config.limits.parse_ahead_from)
+    ctx.ahead.start(ctx.raw.kept(), config.limits.parse_ahead_from, ctx.classify_rules)
     try:
         steps = process_stored(config, db, clock, ctx)
     finally:

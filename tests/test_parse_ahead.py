@@ -5,6 +5,7 @@ and no helper process outlives its pass."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from spocmail import config as config_mod
-from spocmail import parseahead, pipeline
+from spocmail import filing, parseahead, pipeline
 from spocmail.clock import Clock
 from spocmail.db import Database
 from spocmail.db.decisions import Identification
@@ -51,16 +52,17 @@ def test_every_result_is_what_the_steps_would_parse(tmp_path):
         wait_for(ahead, len({sha for sha, _ in mails}))
         compared = 0
         for sha, raw in mails:
-            got = ahead.take(sha)
+            got, prepared = ahead.take(sha)
             if got is None:  # the same bytes twice in the corpus: taken once
                 continue
+            assert prepared is None  # started without classify rules: parsing only
             mine = parse_mail(raw)
             assert got == mine, sha
             assert got.body_html == mine.body_html and got.headers == mine.headers
             assert [a.payload for a in got.attachments] == [a.payload for a in mine.attachments]
             compared += 1
         assert compared >= len(mails) - 5
-        assert ahead.take(mails[0][0]) is None  # each result is given once
+        assert ahead.take(mails[0][0]) == (None, None)  # each result is given once
     finally:
         ahead.stop()
 
@@ -70,7 +72,7 @@ def test_a_small_pass_or_a_council_that_said_never_starts_no_helper():
     ahead = parseahead.ParseAhead()
     assert not ahead.start(mails, at_least=20)
     assert not ahead.start(corpus(), at_least=0)  # [limits] parse_ahead_from = 0
-    assert ahead.take(mails[0][0]) is None and not ahead.running
+    assert ahead.take(mails[0][0]) == (None, None) and not ahead.running
 
 
 def test_the_helper_ends_with_its_pass():
@@ -107,10 +109,16 @@ def filed(tmp_path: Path, db_url: str, name: str, ahead_from: int, monkeypatch=N
     db = Database(config.database.url)
     started: list[parseahead.ParseAhead] = []
     real_start = parseahead.ParseAhead.start
+    classified: list[str] = []
+    real_classify = filing.classify
     if monkeypatch is not None:
-        def start(self, mails, at_least):
+        def counted(subject, text, rules, **kw):  # in this process only: the helper's calls are its own
+            classified.append(text)
+            return real_classify(subject, text, rules, **kw)
+        monkeypatch.setattr(filing, "classify", counted)
+        def start(self, mails, at_least, classify_rules=None):
             started.append(self)
-            return real_start(self, mails, at_least)
+            return real_start(self, mails, at_least, classify_rules)
         monkeypatch.setattr(parseahead.ParseAhead, "start", start)
         if helper is not None:
             monkeypatch.setattr(parseahead, "_helper", helper)
@@ -124,7 +132,7 @@ def filed(tmp_path: Path, db_url: str, name: str, ahead_from: int, monkeypatch=N
                                                      .join(Message, Message.id == Identification.message_pk)))
     finally:
         db.dispose()
-    return counts, issues, decisions, started
+    return counts, issues, decisions, started, classified
 
 
 @pytest.fixture
@@ -142,9 +150,10 @@ def urls(request, tmp_path, db_url):
 
 
 def test_a_pass_files_the_same_with_and_without_the_helper(tmp_path, urls, monkeypatch):
-    counts_off, issues_off, decisions_off, _ = filed(tmp_path, urls[0], "off", 0)
-    counts_on, issues_on, decisions_on, started = filed(tmp_path, urls[1], "on", 20, monkeypatch)
+    counts_off, issues_off, decisions_off, _, _ = filed(tmp_path, urls[0], "off", 0)
+    counts_on, issues_on, decisions_on, started, classified = filed(tmp_path, urls[1], "on", 20, monkeypatch)
     assert started and started[0].taken >= 25  # the helper did the parsing: nearly every mail came from it
+    assert len(classified) <= 5  # and the classifying: what the steps took from it, they did not redo
     assert (counts_on.stored, counts_on.filed) == (counts_off.stored, counts_off.filed) == (30, 30)
     assert len(issues_on) >= 30
     assert any(kind == "foi" and due is not None for _, _, kind, due, _, _ in issues_on)  # dates compared too
@@ -152,18 +161,48 @@ def test_a_pass_files_the_same_with_and_without_the_helper(tmp_path, urls, monke
     assert decisions_on == decisions_off
 
 
-def _dies_after_five(conn, mails):
+def _dies_after_five(conn, mails, classify_rules):
     """A helper killed part way (out of memory, say): five results, then gone without a word."""
     import pickle
 
     for sha, raw in mails[:5]:
-        conn.send_bytes(pickle.dumps((sha, parse_mail(raw))))
+        parsed = parse_mail(raw)
+        conn.send_bytes(pickle.dumps((sha, parsed, filing.PreparedWords.of(parsed, classify_rules))))
     os._exit(9)
 
 
 def test_a_helper_that_dies_part_way_leaves_the_steps_to_parse_the_rest(tmp_path, urls, monkeypatch):
-    _, issues_off, decisions_off, _ = filed(tmp_path, urls[0], "off", 0)
-    counts, issues, decisions, started = filed(tmp_path, urls[1], "dies", 20, monkeypatch, _dies_after_five)
+    _, issues_off, decisions_off, _, _ = filed(tmp_path, urls[0], "off", 0)
+    counts, issues, decisions, started, classified = filed(tmp_path, urls[1], "dies", 20, monkeypatch,
+                                                           _dies_after_five)
+    assert len(classified) >= 25  # the 25 mails it never sent were classified here
     assert started[0].received == 5 and started[0]._proc is None  # stopped with the pass
     assert (counts.stored, counts.filed) == (30, 30)
     assert issues == issues_off and decisions == decisions_off
+
+
+def test_prepared_words_are_the_same_as_filing_computes_and_are_used_only_under_their_rules():
+    import copy
+
+    from spocmail.rules import load_classify
+    from spocmail.split import split_mail
+
+    rules = load_classify()
+    compared = 0
+    for _, raw in corpus()[::3]:
+        parsed = parse_mail(raw)
+        prep = filing.PreparedWords.of(parsed, rules)
+        for text, parts in prep.parts.items():
+            assert parts == (split_mail(text) if text else [])
+        for (subject, text, auto), c in prep.classified.items():
+            assert c == filing.classify(subject, text, rules, auto_reply=auto)
+            assert prep.hashes[text] == filing.content_hash(text)
+            compared += 1
+    assert compared > 80
+    prep = filing.PreparedWords.of(parse_mail(request(1)), rules)
+    key = next(iter(prep.classified))
+    marked = dataclasses.replace(prep.classified[key], rule="taken-from-the-helper")
+    prep.classified[key] = marked
+    assert filing._Words(prep, rules).classify(*key) is marked  # the same rules: taken, not redone
+    other = copy.copy(rules)  # rules read again (the council changed classify.toml): computed afresh
+    assert filing._Words(prep, other).classify(*key).rule != "taken-from-the-helper"
