@@ -146,9 +146,7 @@ def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, 
         groups.setdefault((issue.customer_id, issue.officer_id), []).append((issue, line, heading, left < 0))
     for (customer, officer_id), items in groups.items():
         extra = [session.get(Officer, officer_id).email] if officer_id else []
-        lines = [line for _, line, _, _ in items] + [
-            "An approved answer is needed before then; it will go out as a single-issue response "
-            "if the weekly response would be too late."]
+        lines = [line for _, line, _, _ in items] + [_deadline_ask(sum(1 for *_, late in items if late), len(items))]
         if len(items) == 1:
             issue, _, heading, _ = items[0]
             key = f"deadline:{issue.ref}:{today}"
@@ -160,6 +158,18 @@ def deadline_watch(session: Session, config: Config, calendar: WorkingCalendar, 
             key = f"deadline:{customer}:{officer_id or '-'}:{today}:{hashlib.sha256(refs.encode()).hexdigest()[:16]}"
         officers.notify_spoc(session, customer, heading, lines, now, key=key, config=config, extra_to=extra)
     return sum(len(items) for items in groups.values())
+
+
+def _deadline_ask(overdue: int, of: int) -> str:
+    """What the notice asks for: a date already passed is not "needed before then"."""
+    if overdue == 0:
+        return ("An approved answer is needed before then; it will go out as a single-issue response "
+                "if the weekly response would be too late.")
+    if overdue == of:
+        return ("The date has passed: an approved answer is needed now, and it will go out as a single-issue "
+                "response at the next scheduled run after it is approved, without waiting for the weekly response.")
+    return ("An approved answer is needed before each date, and now for those overdue; each goes out as a "
+            "single-issue response if the weekly response would be too late.")
 
 
 def retention_due(config: Config, db: Database, now: datetime) -> dict:

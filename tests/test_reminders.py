@@ -223,7 +223,7 @@ def test_deadline_notices_tell_a_statutory_deadline_from_a_local_target(tmp_path
     p.ok("jobs", "run-due", "--now", "2026-11-27T09:00")  # the FOI has one (St Andrew's Day is not one)
     assert notices()[f"Statutory deadline: {foi_ref} due Tue 1 Dec (1 working day left)"].count(
         "statutory deadline, 20 working days, FOI Act 2000 s.10(1)") == 1
-    assert f"Local target: {complaint_ref} due Mon 23 Nov (overdue)" in notices()
+    assert "needed now" in notices()[f"Local target: {complaint_ref} due Mon 23 Nov (overdue)"]
 
 
 def test_the_demo_reminds_officers_the_working_day_before_their_answer_date(tmp_path):
@@ -276,4 +276,9 @@ def test_a_customers_issues_near_their_dates_come_in_one_notice_a_day_per_office
     p.ok("jobs", "run-due", "--now", "2026-12-02T09:00")  # past the date: still one notice, all overdue
     [late] = [m for m in notices_since(seen) if "foi" in m.get_body(("plain",)).get_content()]
     assert str(late["Subject"]) == "Deadlines for jordan: 3 issues near or past their date (3 overdue)"
-    assert late.get_body(("plain",)).get_content().count(": overdue; status") == 3
+    late_body = late.get_body(("plain",)).get_content()
+    assert late_body.count(": overdue; status") == 3
+    # a date already passed is not "needed before then": the notice says the answer is needed now
+    assert "needed now" in late_body and "before then" not in late_body
+    notices = [m.get_body(("plain",)).get_content() for m in foi_notices]
+    assert "needed before then" in notices[0] and "needed now" not in notices[0]
