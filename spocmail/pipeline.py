@@ -723,8 +723,8 @@ def poll_once(config: Config, db: Database, mailbox, clock: Clock, on_mail=None)
             on_mail(mail)
 
     counts = intake(db, mailbox, clock, batch_size=config.mailbox.batch_size, on_mail=stored)
-    ctx.ahead.start(ctx.raw.kept(), config.limits.parse_ahead_from, ctx.classify_rules)
     try:
+        ctx.ahead.start(ctx.raw.kept(), config.limits.parse_ahead_from, ctx.classify_rules)
         steps = process_stored(config, db, clock, ctx)
     finally:
         ctx.ahead.stop()

@@ -28,7 +28,7 @@ from tests.helpers import deliver, make_project
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 CORPUS = Path(__file__).parent / "mail"
-pytestmark = pytest.mark.skipif(not parseahead.available(), reason="parsing ahead needs fork and two cores")
+forks = pytest.mark.skipif(not parseahead.available(), reason="parsing ahead needs fork and two cores")
 
 
 def corpus() -> list[tuple[str, bytes]]:
@@ -44,6 +44,7 @@ def wait_for(ahead: parseahead.ParseAhead, count: int, seconds: float = 120) -> 
         time.sleep(0.05)
 
 
+@forks
 def test_every_result_is_what_the_steps_would_parse(tmp_path):
     mails = corpus()
     ahead = parseahead.ParseAhead()
@@ -67,6 +68,7 @@ def test_every_result_is_what_the_steps_would_parse(tmp_path):
         ahead.stop()
 
 
+@forks
 def test_a_small_pass_or_a_council_that_said_never_starts_no_helper():
     mails = corpus()[:19]
     ahead = parseahead.ParseAhead()
@@ -75,6 +77,7 @@ def test_a_small_pass_or_a_council_that_said_never_starts_no_helper():
     assert ahead.take(mails[0][0]) == (None, None) and not ahead.running
 
 
+@forks
 def test_the_helper_ends_with_its_pass():
     ahead = parseahead.ParseAhead()
     mails = corpus() * 3  # more than it parses before the pass is over
@@ -96,6 +99,13 @@ ASKS = ["When will the bins in {s} next be collected?",
 
 def request(n: int) -> bytes:
     street, ask = STREETS[n % len(STREETS)], ASKS[n % len(ASKS)]
+    if n % 5 == 4:  # an officer forwards what the customer sent them: the forward's words are filed
+        return (f"From: Chris Lane <chris.lane@council.example>\r\nTo: spoc@council.example\r\n"
+                f"Subject: Fwd: {street} ({n})\r\nDate: Mon, 30 Nov 2026 09:{n % 60:02d}:00 +0000\r\n"
+                f"Message-ID: <ahead-fwd{n}@council.example>\r\n\r\nFor the SPOC.\r\n\r\n"
+                f"---------- Forwarded message ---------\r\nFrom: Jordan Example <jordan@example.org>\r\n"
+                f"Date: Fri, 27 Nov 2026 16:{n % 60:02d}:00 +0000\r\nSubject: {street} ({n})\r\n"
+                f"To: Chris Lane <chris.lane@council.example>\r\n\r\n{ask.format(s=street)} (ref {n})\r\n").encode()
     return (f"From: Jordan Example <jordan@example.org>\r\nTo: spoc@council.example\r\n"
             f"Subject: {street} ({n})\r\nDate: Mon, 30 Nov 2026 08:{n % 60:02d}:00 +0000\r\n"
             f"Message-ID: <ahead{n}@example.org>\r\n\r\n{ask.format(s=street)} (ref {n})\r\n\r\nJordan\r\n").encode()
@@ -149,6 +159,7 @@ def urls(request, tmp_path, db_url):
         server.drop_database(name)
 
 
+@forks
 def test_a_pass_files_the_same_with_and_without_the_helper(tmp_path, urls, monkeypatch):
     counts_off, issues_off, decisions_off, _, _ = filed(tmp_path, urls[0], "off", 0)
     counts_on, issues_on, decisions_on, started, classified = filed(tmp_path, urls[1], "on", 20, monkeypatch)
@@ -161,16 +172,21 @@ def test_a_pass_files_the_same_with_and_without_the_helper(tmp_path, urls, monke
     assert decisions_on == decisions_off
 
 
-def _dies_after_five(conn, mails, classify_rules):
+def _dies_after_five(conn, their_end, mails, classify_rules, parent):
     """A helper killed part way (out of memory, say): five results, then gone without a word."""
     import pickle
 
+    from spocmail.mail import lexicon
+
+    their_end.close()
     for sha, raw in mails[:5]:
         parsed = parse_mail(raw)
-        conn.send_bytes(pickle.dumps((sha, parsed, filing.PreparedWords.of(parsed, classify_rules))))
+        conn.send_bytes(pickle.dumps((sha, parsed, filing.PreparedWords.of(parsed, classify_rules),
+                                      lexicon.current_key())))
     os._exit(9)
 
 
+@forks
 def test_a_helper_that_dies_part_way_leaves_the_steps_to_parse_the_rest(tmp_path, urls, monkeypatch):
     _, issues_off, decisions_off, _, _ = filed(tmp_path, urls[0], "off", 0)
     counts, issues, decisions, started, classified = filed(tmp_path, urls[1], "dies", 20, monkeypatch,
@@ -206,3 +222,86 @@ def test_prepared_words_are_the_same_as_filing_computes_and_are_used_only_under_
     assert filing._Words(prep, rules).classify(*key) is marked  # the same rules: taken, not redone
     other = copy.copy(rules)  # rules read again (the council changed classify.toml): computed afresh
     assert filing._Words(prep, other).classify(*key).rule != "taken-from-the-helper"
+
+
+KILLED_PARENT = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from spocmail import parseahead
+from tests.test_parse_ahead import corpus
+
+ahead = parseahead.ParseAhead()
+assert ahead.start(corpus() * 20, at_least=20)  # far more than it parses in the time it has
+print(ahead._proc.pid, flush=True)
+time.sleep(30)  # never read: the helper's pipe fills and it waits on its send
+"""
+
+
+@forks
+def test_a_helper_dies_with_a_daemon_killed_under_it(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    repo = str(Path(__file__).resolve().parent.parent)
+    daemon = subprocess.Popen([sys.executable, "-c", KILLED_PARENT, repo], stdout=subprocess.PIPE, text=True,
+                              cwd=repo)
+    try:
+        helper = int(daemon.stdout.readline())
+        time.sleep(1.0)
+        os.kill(helper, 0)  # alive while its pass is
+        daemon.send_signal(signal.SIGKILL)  # as the crash tests kill `spocmail run`
+        daemon.wait(10)
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            try:
+                os.kill(helper, 0)
+            except ProcessLookupError:
+                break
+            if Path(f"/proc/{helper}/stat").read_text().split(") ")[1].startswith("Z"):
+                break  # dead, waiting for init to reap it
+            time.sleep(0.05)
+        else:
+            os.kill(helper, signal.SIGKILL)
+            pytest.fail("the helper outlived its daemon, holding the daemon's inherited connections")
+    finally:
+        daemon.kill()
+
+
+@forks
+def test_stop_ends_the_helper_at_once_even_under_the_daemons_signal_handler():
+    import signal
+
+    heard = []
+    previous = signal.signal(signal.SIGTERM, lambda *_: heard.append("stop requested"))  # as `spocmail run`
+    try:
+        for _ in range(5):  # stop as soon as started, as a SIGTERM during intake would
+            ahead = parseahead.ParseAhead()
+            assert ahead.start(corpus() * 5, at_least=20)
+            proc = ahead._proc
+            began = time.monotonic()
+            ahead.stop()
+            assert time.monotonic() - began < 2
+            assert not proc.is_alive() and proc.exitcode in (0, -signal.SIGKILL)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert heard == []  # nothing reached this process's handler
+
+
+@forks
+def test_a_result_is_not_taken_once_mail_toml_has_changed(monkeypatch):
+    from spocmail.mail import lexicon
+
+    mails = corpus()[:25]
+    ahead = parseahead.ParseAhead()
+    assert ahead.start(mails, at_least=20)
+    try:
+        wait_for(ahead, 25)
+        real = lexicon.current_key()
+        monkeypatch.setattr(lexicon, "current_key", lambda: (*real[:-1], "changed"))  # the council edited it
+        assert ahead.take(mails[0][0]) == (None, None)  # the steps parse it with the mail.toml now in force
+        monkeypatch.setattr(lexicon, "current_key", lambda: real)
+        assert ahead.take(mails[1][0])[0] == parse_mail(mails[1][1])
+    finally:
+        ahead.stop()

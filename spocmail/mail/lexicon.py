@@ -179,3 +179,9 @@ def current() -> Lexicon:
         _cache[key] = lex
     _last[:] = [resources._active, now, lex]
     return lex
+
+
+def current_key() -> tuple:
+    """The file and stamp of the lexicon in force: two processes with the same key read mail alike."""
+    current()
+    return next(iter(_cache))
