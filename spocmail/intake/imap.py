@@ -354,6 +354,9 @@ class ImapMailbox:
         uidvalidity, highest = self._searched
         if self.uidvalidity != uidvalidity:
             return True
+        # NOOP first: the server brings this session's view up to date at a sync point, and a mail another
+        # session appended since the pass's SEARCH is otherwise missed here and not announced by IDLE either
+        client.noop()
         found = client.search(["UID", f"{highest + 1}:*", "UNDELETED", "UNKEYWORD", PROCESSED_KEYWORD])
         return any(int(uid) > highest for uid in found)  # N:* always matches the highest UID, even below N
 
