@@ -6,13 +6,13 @@ import importlib
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from spocmail import issuelist, resources
@@ -51,6 +51,7 @@ clean_subject = _lazy("spocmail.split", "clean_subject")
 shorten = _lazy("spocmail.split", "shorten")
 split_mail = _lazy("spocmail.split", "split_mail")
 title_of = _lazy("spocmail.split", "title_of")
+places_named = _lazy("spocmail.locations", "places_named")
 
 
 def _token_tag():
@@ -111,6 +112,8 @@ class PreparedWords:
         self.parts: dict[str, list] = {}
         self.hashes: dict[str, str] = {}
         self.classified: dict[tuple[str, str, bool], object] = {}
+        self.titles: dict[tuple[str, str], str] = {}  # (core, lead-in) of a request -> its title
+        self.places: dict[str, tuple[str, ...]] = {}  # a request's words -> the places they name (its officer mail)
 
     @classmethod
     def of(cls, parsed: "ParsedMail", rules: "ClassifyRules") -> "PreparedWords":
@@ -122,20 +125,24 @@ class PreparedWords:
         candidates += [(f.subject or parsed.subject or "", (f.body or "").strip()) for f in parsed.forwarded]
         for subject, text in candidates:
             parts = prep.parts[text] = split_mail(text) if text else []
+            for p in parts:
+                prep.titles[(p.core, p.lead_in)] = p.title
             for words in [p.text for p in parts] + [text or clean_subject(subject)]:
                 prep.hashes[words] = content_hash(words)
                 prep.classified[(subject, words, False)] = classify(subject, words, rules)
+                prep.places[words] = places_named(words)
         return prep
 
     def usable(self, rules: "ClassifyRules") -> bool:
         return self.rules_key == _rules_key(rules)
 
 
-def _rules_key(rules) -> tuple[int, int]:
+def _rules_key(rules) -> tuple[int, int, int]:
     """Which rules objects are in force: the parse-ahead helper is a fork of this process, so the same."""
+    from spocmail.locations import default_rules
     from spocmail.split import load_split
 
-    return id(rules), id(load_split())
+    return id(rules), id(load_split()), id(default_rules())
 
 
 class _Words:
@@ -159,6 +166,15 @@ class _Words:
         if self.prep is not None and (subject, text, auto_reply) in self.prep.classified:
             return self.prep.classified[(subject, text, auto_reply)]
         return classify(subject, text, self.rules, auto_reply=auto_reply)
+
+    def title(self, part) -> str:
+        if self.prep is not None and (part.core, part.lead_in) in self.prep.titles:
+            return self.prep.titles[(part.core, part.lead_in)]
+        return part.title
+
+    def places(self, text: str) -> tuple[str, ...] | None:
+        """The places the words name, when the helper found them; None: the officer mail finds them itself."""
+        return self.prep.places.get(text) if self.prep is not None else None
 
 
 def _may_date_a_forward(message: Message, customer_addresses: set[str]) -> bool:
@@ -206,17 +222,21 @@ def lock_customer(session: Session, customer_id: str) -> None:
 _LOCKED = "spocmail.filing.locked"  # the customers whose row this transaction has locked (spocmail/db/memo.py)
 
 
+_COUNTERS = RefCounter.__table__  # Core, not an ORM bulk UPDATE: no RefCounter is held to synchronise
+# built once (a statement built per issue was a third of next_ref); the year is bound at each execute
+_BUMP = update(_COUNTERS).where(_COUNTERS.c.year == bindparam("ref_year")).values(last=_COUNTERS.c.last + 1)
+_BUMP_RETURNING = _BUMP.returning(_COUNTERS.c.last)
+
+
 def next_ref(session: Session, year: int) -> str:
     """Allocate the next reference for the year with one atomic UPDATE (safe with several daemons)."""
     returning = session.get_bind().dialect.update_returning  # PostgreSQL, SQLite 3.35+: one statement
-    counters = RefCounter.__table__  # Core, not an ORM bulk UPDATE: no RefCounter is held to synchronise
     for _ in range(3):
-        bump = update(counters).where(counters.c.year == year).values(last=counters.c.last + 1)
         if returning:
-            number = session.execute(bump.returning(counters.c.last)).scalar()
+            number = session.execute(_BUMP_RETURNING, {"ref_year": year}).scalar()
             if number is not None:
                 return f"SPOC-{year}-{number:04d}"
-        elif session.execute(bump).rowcount:
+        elif session.execute(_BUMP, {"ref_year": year}).rowcount:
             number = session.scalar(select(RefCounter.last).where(RefCounter.year == year))
             return f"SPOC-{year}-{number:04d}"
         try:
@@ -245,6 +265,7 @@ class FiledResult:
     no_response: bool = False
     too_many: int = 0  # the mail asked more separate things than [limits] max_issues_per_mail: filed as one
     claimed_at: datetime | None = None  # the earlier date the mail claimed for itself, not believed
+    places: dict = field(default_factory=dict)  # a new issue's words -> the places they name, found ahead
 
 
 def file_message(session: Session, message: Message, parsed: ParsedMail, customer_id: str,
@@ -314,7 +335,7 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
             result.no_response = True
             continue
         issue = Issue(ref=next_ref(session, received_on.year), customer_id=customer_id,
-                      title=issue_title(part.title if part is not None else "", words.subject), request_text=text,
+                      title=issue_title(work.title(part) if part is not None else "", words.subject), request_text=text,
                       content_hash=digest, category=c.category, category_rule=c.rule,
                       category_evidence=c.evidence or "", statutory_kind=c.statutory_kind,
                       received_at=words.received_at.astimezone(timezone.utc), received_on=received_on,
@@ -330,6 +351,9 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
                                        "category": c.category, "rule": c.rule,
                                        "due": issue.due.isoformat() if issue.due else None})
         result.new.append(issue)
+        places = work.places(text)
+        if places is not None:
+            result.places[text] = places
     return result
 
 

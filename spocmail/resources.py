@@ -20,10 +20,15 @@ _WHEEL_DATA = _PACKAGE / "_data"
 _CHECKOUT = _PACKAGE.parent
 
 
+_root: Path | None = None  # which of the two it is, found once: a process does not change what it runs from
+
+
 def packaged(name: str = "") -> Path:
     """spocmail's own copy of NAME: "rules", "templates", "examples/register.toml" or "config.example.toml"."""
-    root = _WHEEL_DATA if _WHEEL_DATA.is_dir() else _CHECKOUT
-    return root / name if name else root
+    global _root
+    if _root is None:  # a stat a call was 1% of a poll pass: rules_file() asks for every rules look-up
+        _root = _WHEEL_DATA if _WHEEL_DATA.is_dir() else _CHECKOUT
+    return _root / name if name else _root
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,14 @@ def closed_subjects(restrictions: dict) -> list[tuple[str, list[str]]]:
 
 def closed_subject(restrictions: dict, text: str) -> tuple[str, str] | None:
     """(subject, phrase) when TEXT is on a closed subject: a phrase found in it, as whole words."""
+    closed = closed_subjects(restrictions)
+    if not closed:
+        return None  # most arrangements close no subject: the whole request is not normalised for nothing
     words = f" {_norm(text)} "
-    for subject, phrases in closed_subjects(restrictions):
+    for subject, phrases in closed:
         for p in phrases:
-            if _norm(p) and f" {_norm(p)} " in words:
+            phrase = _norm(p)
+            if phrase and f" {phrase} " in words:
                 return subject, p
     return None
 
