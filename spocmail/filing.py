@@ -231,6 +231,11 @@ _BUMP_RETURNING = _BUMP.returning(_COUNTERS.c.last)
 def next_ref(session: Session, year: int) -> str:
     """Allocate the next reference for the year with one atomic UPDATE (safe with several daemons)."""
     returning = session.get_bind().dialect.update_returning  # PostgreSQL, SQLite 3.35+: one statement
+    with session.no_autoflush:  # the counter is all it reads: what is pending is flushed with the issue
+        return _next_ref(session, year, returning)
+
+
+def _next_ref(session: Session, year: int, returning: bool) -> str:
     for _ in range(3):
         if returning:
             number = session.execute(_BUMP_RETURNING, {"ref_year": year}).scalar()
@@ -303,8 +308,12 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
     if not parts:
         parts = [None]  # nothing but a subject: the subject is the request
     received_on = receipt_date(words.received_at, tz)
-    already = set(session.scalars(select(IssueMessage.issue_id).where(IssueMessage.message_pk == message.id,
-                                                                      IssueMessage.role.in_(FILED_ROLES))))
+    # The two look-ups below read only what is flushed already: a new issue is flushed as it is made (below),
+    # and what the earlier steps left pending (this mail's decision, its sender's role) is no part of either
+    # question. So they do not flush it; the new issue's flush writes it, one flush rather than two a mail.
+    with session.no_autoflush:
+        already = set(session.scalars(select(IssueMessage.issue_id).where(IssueMessage.message_pk == message.id,
+                                                                          IssueMessage.role.in_(FILED_ROLES))))
     for part in parts:
         text = part.text if part is not None else (words.text or clean_subject(words.subject))
         digest = work.hash(text)
@@ -315,7 +324,8 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
         if already and session.scalar(select(Issue.id).where(*same, Issue.id.in_(already)).limit(1)) is not None:
             continue  # filed from this mail before (a retry, or the SPOC filing it again)
         # the ids alone, from the index; no ORDER BY, or SQLite walks all the customer's issues in id order
-        open_ids = list(session.scalars(select(Issue.id).where(*same, Issue.status.in_(OPEN_STATUSES))))
+        with session.no_autoflush:
+            open_ids = list(session.scalars(select(Issue.id).where(*same, Issue.status.in_(OPEN_STATUSES))))
         repeat = session.get(Issue, min(open_ids)) if open_ids else None
         if repeat is not None:
             _link(session, repeat, message, "repeat", now)
@@ -339,7 +349,8 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
                       content_hash=digest, category=c.category, category_rule=c.rule,
                       category_evidence=c.evidence or "", statutory_kind=c.statutory_kind,
                       received_at=words.received_at.astimezone(timezone.utc), received_on=received_on,
-                      status="open", created_at=now, updated_at=now)
+                      status="open", created_at=now, updated_at=now,
+                      requests=[])  # new: it has none, so asking for them later reads nothing (and flushes nothing)
         issue.due = compute_due(issue.statutory_kind, received_on, calendar)
         session.add(issue)
         session.flush()

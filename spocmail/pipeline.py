@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session, selectinload
 
 from spocmail import authres, bounces, claims, limits, logs, stopping
 from spocmail.answers import AnswerRules, ReplyOutcome, load_answer_rules, match_reply, record_reply
@@ -26,7 +26,7 @@ from spocmail.db import Database, audit
 from spocmail.db.decisions import Identification as Decision
 from spocmail.db.mail import Message
 from spocmail.db.outbox import OutboxMail
-from spocmail.db.register import Arrangement, CustomerAddress, Officer
+from spocmail.db.register import Arrangement, Customer, CustomerAddress, Officer
 from spocmail.deadlines import WorkingCalendar
 from spocmail.errors import ConfigError, NotFound
 from spocmail.filing import (FiledResult, Followup, FollowupRules, PreparedWords, attach_followup, file_message,
@@ -631,6 +631,20 @@ def _record_failure(message: Message, error: str) -> None:
     message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "stored"
 
 
+HOLD_AT_MOST = 500  # customers, and officers: past this many, each is read when first asked, as before
+
+
+def _hold_register(session: Session) -> None:
+    """The customers with their arrangements, and the officers, read for the batch in a few statements and
+    held by its session, rather than read (after a flush) by each mail that reaches the restrictions or asks
+    an officer. A council has tens of customers under an arrangement and a few hundred officers. The
+    customers' addresses are still read on first use, after whatever the batch has suggested is flushed."""
+    if session.scalar(select(func.count()).select_from(Customer)) <= HOLD_AT_MOST:
+        session.scalars(select(Customer).options(selectinload(Customer.arrangement))).all()
+    if session.scalar(select(func.count()).select_from(Officer)) <= HOLD_AT_MOST:
+        session.scalars(select(Officer)).all()
+
+
 def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, clock: Clock,
                 counts: StepCounts) -> int:
     """Work the claimed mails in one transaction, each in a savepoint; returns how many were worked (the
@@ -651,6 +665,7 @@ def _work_batch(db: Database, pks: list[int], config: Config, ctx: Context, cloc
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": BATCH_LOCK_KEY})
         for message in session.scalars(select(Message).where(Message.id.in_(pks))):  # one read, held
             ctx.raw.give(message)
+        _hold_register(session)
         for pk in pks:
             if settled and (stopping.requested() or time.monotonic() - started >= config.limits.batch_seconds):
                 break
