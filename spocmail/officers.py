@@ -7,7 +7,7 @@ from dataclasses import replace
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from spocmail import digest, letters, locations, logs, outbox, templating
@@ -175,6 +175,8 @@ def send_request(session: Session, issue: Issue, officer_id: str, config: Config
                              message_id=row.message_id, outbox_id=row.id, needed_by=by, status="sent", sent_at=now)
         session.add(IssueMessage(issue_id=issue.id, message_pk=row.record_pk, role="request", added_at=now))
     session.add(req)
+    if "requests" not in inspect(issue).unloaded:  # a list read already (or a new issue's, made empty) stays true
+        issue.requests.append(req)
     digest.note(session, config, req, "request", now, held, issue.ref)
     issue.officer_id, issue.status, issue.updated_at = officer_id, "awaiting", now
     if reason:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from spocmail import config as config_mod
 from spocmail import filing, locations, parseahead, pipeline
@@ -333,3 +333,35 @@ def test_a_result_is_not_taken_once_mail_toml_has_changed(monkeypatch):
         assert ahead.take(mails[1][0])[0] == parse_mail(mails[1][1])
     finally:
         ahead.stop()
+
+
+def test_a_new_issue_knows_each_request_sent_for_it_in_the_same_session(tmp_path, db_url):
+    """A new issue starts with its list of requests known (empty), so sending reads nothing back; a second
+    request in the same session must still count the first (its dedupe key, a reassignment's cancelling)."""
+    from spocmail import officers
+    from spocmail.db.issues import OfficerRequest
+    from spocmail.db.outbox import OutboxMail
+    from spocmail.intake.poll import intake
+
+    project = make_project(tmp_path / "p", db_url)
+    deliver(project.maildir, request(1))
+    config = config_mod.load(project.config)
+    db = Database(config.database.url)
+    try:
+        intake(db, open_mailbox(config), Clock(NOW))
+        with db.session() as s:
+            message = s.scalars(select(Message)).one()
+            message.customer_id, message.sender_role = "jordan", "customer"
+            s.flush()
+            refs = pipeline.file_assigned(s, message.id, config, NOW)
+            issue = s.scalars(select(Issue).where(Issue.ref == refs[0])).one()
+            assert [r.officer_id for r in issue.requests] == [issue.officer_id]  # the first, without a re-read
+            other = "housing" if issue.officer_id != "housing" else "waste"
+            officers.send_request(s, issue, other, config, pipeline.Context.load(config).calendar, NOW)
+            assert [r.officer_id for r in issue.requests][-1] == other and len(issue.requests) == 2
+        with db.session() as s:
+            assert s.scalar(select(func.count()).select_from(OfficerRequest)) == 2
+            keys = sorted(k for k in s.scalars(select(OutboxMail.dedupe_key).where(OutboxMail.kind == "officer_request")))
+            assert len(keys) == 2 and keys[0] != keys[1]  # two mails, not the second dropped as the first again
+    finally:
+        db.dispose()
