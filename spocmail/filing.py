@@ -6,7 +6,7 @@ import importlib
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +51,6 @@ clean_subject = _lazy("spocmail.split", "clean_subject")
 shorten = _lazy("spocmail.split", "shorten")
 split_mail = _lazy("spocmail.split", "split_mail")
 title_of = _lazy("spocmail.split", "title_of")
-places_named = _lazy("spocmail.locations", "places_named")
 
 
 def _token_tag():
@@ -113,7 +112,6 @@ class PreparedWords:
         self.hashes: dict[str, str] = {}
         self.classified: dict[tuple[str, str, bool], object] = {}
         self.titles: dict[tuple[str, str], str] = {}  # (core, lead-in) of a request -> its title
-        self.places: dict[str, tuple[str, ...]] = {}  # a request's words -> the places they name (its officer mail)
 
     @classmethod
     def of(cls, parsed: "ParsedMail", rules: "ClassifyRules") -> "PreparedWords":
@@ -130,19 +128,17 @@ class PreparedWords:
             for words in [p.text for p in parts] + [text or clean_subject(subject)]:
                 prep.hashes[words] = content_hash(words)
                 prep.classified[(subject, words, False)] = classify(subject, words, rules)
-                prep.places[words] = places_named(words)
         return prep
 
     def usable(self, rules: "ClassifyRules") -> bool:
         return self.rules_key == _rules_key(rules)
 
 
-def _rules_key(rules) -> tuple[int, int, int]:
+def _rules_key(rules) -> tuple[int, int]:
     """Which rules objects are in force: the parse-ahead helper is a fork of this process, so the same."""
-    from spocmail.locations import default_rules
     from spocmail.split import load_split
 
-    return id(rules), id(load_split()), id(default_rules())
+    return id(rules), id(load_split())
 
 
 class _Words:
@@ -171,10 +167,6 @@ class _Words:
         if self.prep is not None and (part.core, part.lead_in) in self.prep.titles:
             return self.prep.titles[(part.core, part.lead_in)]
         return part.title
-
-    def places(self, text: str) -> tuple[str, ...] | None:
-        """The places the words name, when the helper found them; None: the officer mail finds them itself."""
-        return self.prep.places.get(text) if self.prep is not None else None
 
 
 def _may_date_a_forward(message: Message, customer_addresses: set[str]) -> bool:
@@ -270,7 +262,6 @@ class FiledResult:
     no_response: bool = False
     too_many: int = 0  # the mail asked more separate things than [limits] max_issues_per_mail: filed as one
     claimed_at: datetime | None = None  # the earlier date the mail claimed for itself, not believed
-    places: dict = field(default_factory=dict)  # a new issue's words -> the places they name, found ahead
 
 
 _FILED_FROM = (select(IssueMessage.__table__.c.issue_id)
@@ -371,9 +362,6 @@ def file_message(session: Session, message: Message, parsed: ParsedMail, custome
                                        "category": c.category, "rule": c.rule,
                                        "due": issue.due.isoformat() if issue.due else None})
         result.new.append(issue)
-        places = work.places(text)
-        if places is not None:
-            result.places[text] = places
     return result
 
 

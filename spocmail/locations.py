@@ -126,14 +126,11 @@ def places_named(text: str, rules: LocationRules | None = None) -> tuple[str, ..
     return tuple(p for p in places if not any(p != q and p.lower() in q.lower() for q in places))
 
 
-def location_for(words: str, category: str, home_address: str = "", rules: LocationRules | None = None,
-                 places: tuple[str, ...] | None = None) -> str:
+def location_for(words: str, category: str, home_address: str = "", rules: LocationRules | None = None) -> str:
     """What an officer's request says under "Location": the places named, else the customer's address
-    for the categories that happen at home, else that none was named. `places`: places_named(words) under
-    these rules, found already (by the parse-ahead helper)."""
+    for the categories that happen at home, else that none was named."""
     rules = rules or default_rules()
-    if places is None:
-        places = places_named(words, rules)
+    places = places_named(words, rules)
     if places:
         return "; ".join(places)
     if category in rules.home_categories and home_address.strip():

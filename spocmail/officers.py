@@ -132,12 +132,8 @@ def route_issue(session: Session, issue: Issue, rules: RouteRules, on: date, inf
 
 
 def send_request(session: Session, issue: Issue, officer_id: str, config: Config, calendar: WorkingCalendar,
-                 now: datetime, covering_for: str | None = None, reason: str = "",
-                 places: tuple[str, ...] | None = None) -> OfficerRequest:
+                 now: datetime, covering_for: str | None = None, reason: str = "") -> OfficerRequest:
     """Queue one request mail to one officer for one issue, with a reply token nobody can guess.
-
-    `places`: what locations.places_named found in the issue's words, when filing has it (the parse-ahead
-    helper found it under the same rules); else it is found here.
 
     Beyond [officers] digest_after requests and reminders to this officer today (London), the request is held
     for the officer's one digest of the day (spocmail.digest): its token, answer date and record are made now,
@@ -157,7 +153,7 @@ def send_request(session: Session, issue: Issue, officer_id: str, config: Config
         covered = session.get(Officer, covering_for).name if covering_for else None
         customer = session.get(Customer, issue.customer_id)
         # what the officer needs to act: who and where; the reasons for the arrangement stay with the SPOC
-        where = locations.location_for(issue.request_text, issue.category, customer.postal_address, places=places)
+        where = locations.location_for(issue.request_text, issue.category, customer.postal_address)
         msg = templating.build(
             "officer_request", subject=subject, sender=f"{config.spoc.name} <{config.spoc.address}>",
             to=[f"{officer.name} <{officer.email}>"], reply_to=reply_address(config, token),

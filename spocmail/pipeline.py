@@ -34,7 +34,6 @@ from spocmail.filing import (FiledResult, Followup, FollowupRules, PreparedWords
 from spocmail.identify import (Evidence, Identification, RegisterCache, RegisterView, identify, register_view,
                                role_of)
 from spocmail.intake.poll import PollCounts, intake
-from spocmail.locations import default_rules as default_locations
 from spocmail.mail import ParsedMail, parse_mail
 from spocmail.parseahead import ParseAhead
 from spocmail.officers import notify_spoc, officer_infos, route_issue, send_request
@@ -77,7 +76,6 @@ class Context:
         """A bad rules file stops here, before any mail is touched, with ConfigError naming the file and key."""
         load_identify()
         load_split()
-        default_locations()  # and before the parse-ahead helper forks: it finds places under these same rules
         return cls(config, load_classify(), load_route(), load_answer_rules(), load_followups(),
                    WorkingCalendar(config.council.holidays))
 
@@ -380,8 +378,7 @@ def route_new(session: Session, result: FiledResult, ctx: Context, now: datetime
         routing = route_issue(session, issue, ctx.route_rules, now.astimezone(ctx.config.tz).date(),
                               ctx.cache.officers(session))
         send_request(session, issue, routing.officer_id, ctx.config, ctx.calendar, now,
-                     covering_for=routing.covered_for, reason=routing.reason,
-                     places=result.places.get(issue.request_text))
+                     covering_for=routing.covered_for, reason=routing.reason)
         issue.routing_reason = routing.reason  # after: written with the request's own change, in one UPDATE
 
 
