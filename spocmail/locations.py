@@ -38,6 +38,8 @@ class LocationRules:
         # a house number, then one to three capitalised words, then a street or site word; never across a line
         place = rf"(?:\b(\d{{1,4}}[A-Za-z]?),?[ \t]+)?\b((?:{_WORD}[ \t]+){{1,3}}(?:{alternatives}))\b"
         object.__setattr__(self, "_place", re.compile(place))
+        # what every match of _place contains, matched alone: a far cheaper scan that finds the lines to read
+        object.__setattr__(self, "_suffix", re.compile(alternatives) if alternatives else None)
         named = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
         object.__setattr__(self, "_named", re.compile(rf"\b(?:{named})\b", re.I) if named else None)
 
@@ -97,13 +99,46 @@ def _cached(path: Path, _stamp: tuple) -> LocationRules:
     return load(path)
 
 
+_DIGIT = re.compile(r"[0-9]")  # in every postcode
+
+
+class _At:
+    """A match found in one line, with its start in the whole text."""
+
+    __slots__ = ("_m", "_offset")
+
+    def __init__(self, m: re.Match, offset: int) -> None:
+        self._m, self._offset = m, offset
+
+    def start(self) -> int:
+        return self._offset + self._m.start()
+
+    def group(self, n: int = 0):
+        return self._m.group(n)
+
+
+def _line_matches(pattern: re.Pattern, text: str, probe: re.Pattern | None):
+    """pattern.finditer(text), read line by line, and only in the lines where `probe` finds what every match
+    contains. Exactly the same matches, in the same order: neither pattern matches a line end (places and
+    postcodes are separated by spaces and tabs alone), and a line end is no word character, so a \\b at either
+    end of a line reads the same in the line alone. Scanning the whole text tried the pattern at every word."""
+    if probe is None:
+        return
+    offset = 0
+    for line in text.split("\n"):
+        if probe.search(line):
+            for m in pattern.finditer(line):
+                yield _At(m, offset)
+        offset += len(line) + 1
+
+
 def places_named(text: str, rules: LocationRules | None = None) -> tuple[str, ...]:
     """The places the text names, in the order they come, each once (a place inside a longer one is dropped)."""
     rules = rules or default_rules()
     found: list[tuple[int, str]] = []
-    for m in _POSTCODE.finditer(text):
+    for m in _line_matches(_POSTCODE, text, _DIGIT):
         found.append((m.start(), f"{m.group(1)} {m.group(2)}".upper()))
-    for m in rules._place.finditer(text):
+    for m in _line_matches(rules._place, text, rules._suffix):
         words = m.group(2).split()
         first = words[0]
         while len(words) > 1 and words[0].lower().rstrip(".") in _LEADING:

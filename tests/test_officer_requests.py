@@ -95,3 +95,36 @@ def test_a_bad_locations_file_names_the_file_and_the_key(tmp_path, old, new, mes
     with pytest.raises(ConfigError) as err:
         load(path)
     assert str(path) in str(err.value) and message in str(err.value)
+
+
+def _whole_text(pattern, text, probe):
+    """How places_named scanned before: the pattern over the whole text, every line read."""
+    return pattern.finditer(text)
+
+
+MULTILINE = [
+    "Station Road\nCB23 6EA\r\n12 Mill Lane, and Jubilee Park",  # line ends of both kinds
+    "CB23 6EA first, then 4 Park Road\n\n\nthen cb1 2ab and The Green",  # the order across lines
+    "Mill\nLane is not one place; Mill Lane is\n",  # a line end inside a would-be place
+    "CB23\n6EA is no postcode\tbut CB23\t6EA is",  # nor inside a postcode
+    "\n\nOn\tStation Road\t3 High Street\n",  # tabs, blank lines first
+    "Zoë's café on Ærø Road; 10 Market Square\nSE1 7PB",  # non-ASCII letters beside the words
+    "a Road that is not\nRoadside Park\nNo suffix at all here 1234",
+    "12 Mill Lane" * 3 + "\n" + "Mill Lane, Mill Lane",
+]
+
+
+def test_places_read_line_by_line_are_those_the_whole_text_gives(monkeypatch):
+    """places_named reads only the lines that can hold a place or a postcode: it must name exactly the places,
+    in the same order, that scanning the whole text named, over generated mail and awkward line ends."""
+    from spocmail import locations
+    from tests.test_rules_precheck import _texts  # the fixture mail's families, the demo's and generated mail
+
+    texts = list(MULTILINE) + [f"{subject}\n{body}" for subject, body in _texts()]
+    rules = locations.default_rules()
+    by_line = [places_named(t, rules) for t in texts]
+    monkeypatch.setattr(locations, "_line_matches", _whole_text)
+    whole = [places_named(t, rules) for t in texts]
+    assert by_line == whole
+    assert sum(map(len, whole)) > 40  # the corpus names places in plenty, so the comparison says something
+    assert whole[1] == ("CB23 6EA", "4 Park Road", "CB1 2AB", "The Green")
