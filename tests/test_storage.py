@@ -157,3 +157,17 @@ def test_naive_instants_are_refused(database):
     with pytest.raises(Exception, match="naive"):
         with database.session() as s:
             store_fetched(s, mail(), datetime(2026, 1, 1))
+
+
+def test_a_commit_is_on_disk_before_it_returns(database):
+    """The mailbox is told, and a mail is sent, only after the commit that records it: that order holds
+    through a power cut only if the commit itself is durable. SQLite's WAL with synchronous=NORMAL may lose
+    the last commits on a power cut (a mail moved out of the inbox but not stored; a mail sent whose
+    sending was not recorded, so sent again): every connection must write with synchronous=FULL.
+    On PostgreSQL a server set to synchronous_commit = off (as the test cluster is) is raised to on."""
+    with database.session() as s:
+        if s.get_bind().dialect.name == "sqlite":
+            assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        else:
+            assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"

@@ -63,7 +63,10 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a commit is on disk when it returns. The mailbox is told, and a mail sent, only after the
+            # commit that records it; with NORMAL a power cut could undo that commit after the fact (a mail
+            # moved out of the inbox but never stored, a sending forgotten and made again).
+            cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
         return engine
@@ -72,6 +75,18 @@ def make_engine(url: str) -> Engine:
 
         engine = create_engine(url, pool_pre_ping=True)
         rawformat.install(engine)  # stored mail read back as bytes, not hex (memory)
+
+        @event.listens_for(engine, "connect")
+        def _durable_commits(dbapi_conn, _record):
+            # The same order as SQLite's synchronous=FULL above: a server set to synchronous_commit = off
+            # (a throwaway or tuned cluster) may lose the last commits in a crash after the mailbox was told.
+            # Only "off" is raised, to "on"; a stricter setting (remote_apply, say) is the DBA's and stays.
+            cur = dbapi_conn.cursor()
+            cur.execute("SELECT current_setting('synchronous_commit')")
+            if cur.fetchone()[0] == "off":
+                cur.execute("SET synchronous_commit TO on")
+            cur.close()
+            dbapi_conn.commit()  # a SET in a transaction rolled back would be undone
         return engine
     raise ConfigError(f"[database] url = {url!r}: expected a sqlite:/// or postgresql+psycopg:// URL")
 
