@@ -59,7 +59,7 @@ class Servers:
 
         self.imap = DovecotServer(name="dovecot-bench").start()
         self.smtp = SmtpSink().start()
-        self.pg = PostgresServer().start() if postgres else None
+        self.pg = PostgresServer(durable=True).start() if postgres else None  # fsync on, as in production
 
     def stop(self) -> None:
         self.imap.stop()

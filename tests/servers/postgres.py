@@ -38,7 +38,9 @@ def ensure_initdb() -> str:
 class PostgresServer:
     """One `initdb`'d cluster in a temporary directory, trust auth, listening on 127.0.0.1 only."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """durable: fsync as a real server does (benchmarks); a test cluster skips it."""
+        self.durable = durable
         self.host = HOST
         self.port = 0
         self.user = SUPERUSER
@@ -85,8 +87,9 @@ class PostgresServer:
                 [
                     f"-c listen_addresses={HOST}",
                     f"-c unix_socket_directories={self.root}",
-                    # A test cluster: durability buys nothing and costs seconds.
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                    # A test cluster: durability buys nothing and costs seconds. A benchmark's is durable, as
+                    # a council's server is: there every commit waits for its WAL to reach the disk.
+                    "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                 ]
             )
             last = ""
