@@ -171,3 +171,29 @@ def test_a_commit_is_on_disk_before_it_returns(database):
             assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         else:
             assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+
+
+def test_a_nul_in_any_value_written_is_made_a_space_and_nothing_else_changes(database):
+    """PostgreSQL text and JSON cannot hold NUL: every value a flush writes loses its NULs, in plain text, in
+    JSON lists and in JSON objects' keys and values; a value without one is written exactly as it was."""
+    from spocmail.db.mail import Message
+
+    with database.session() as s:
+        m = Message(direction="in", sha256="a" * 64, size=1, subject="Planning\x00 committee",
+                    to=["a\x00b@example.org", "clean@example.org"], references=["<r@x>"],
+                    cc=[{"only\x00key": "v"}],  # each column alone: one NUL found cleans its whole value
+                    defects=[{"kind": "x\x00y", "ok": ["1", "\x002"]}, "plain"],
+                    stored_at=NOW)
+        s.add(m)
+        s.flush()
+        pk = m.id
+    with database.session() as s:
+        m = s.get(Message, pk)
+        assert m.subject == "Planning  committee"
+        assert m.to == ["a b@example.org", "clean@example.org"]
+        assert m.references == ["<r@x>"]
+        assert m.cc == [{"only key": "v"}]
+        assert m.defects == [{"kind": "x y", "ok": ["1", " 2"]}, "plain"]
+        m.subject = "changed\x00 later"  # a change to a stored row is cleaned too
+    with database.session() as s:
+        assert s.get(Message, pk).subject == "changed  later"

@@ -43,6 +43,17 @@ def _without_nul(value):
     return value
 
 
+def _has_nul(value) -> bool:
+    """Whether _without_nul would change the value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 @event.listens_for(Session, "before_flush")
 def _strip_nul(session, _context, _instances) -> None:
     # One place for every row written: a NUL a customer put in a subject or a body would otherwise make
@@ -58,10 +69,8 @@ def _strip_nul(session, _context, _instances) -> None:
                 if key not in keys:
                     continue
                 value = values.get(key)
-                if isinstance(value, (str, list, dict)):
-                    clean = _without_nul(value)
-                    if clean != value:
-                        setattr(obj, key, clean)
+                if _has_nul(value):  # looked for, not copied and compared: a flush writes dozens of values
+                    setattr(obj, key, _without_nul(value))
 
 
 _KEYS: dict = {}
