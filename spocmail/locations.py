@@ -38,8 +38,10 @@ class LocationRules:
         # a house number, then one to three capitalised words, then a street or site word; never across a line
         place = rf"(?:\b(\d{{1,4}}[A-Za-z]?),?[ \t]+)?\b((?:{_WORD}[ \t]+){{1,3}}(?:{alternatives}))\b"
         object.__setattr__(self, "_place", re.compile(place))
-        # what every match of _place contains, matched alone: a far cheaper scan that finds the lines to read
-        object.__setattr__(self, "_suffix", re.compile(alternatives) if alternatives else None)
+        # what every match of _place contains, matched alone: a far cheaper scan that finds the lines to read.
+        # None (the whole text is scanned) when that is not so: no words at all, or a word across a line end.
+        by_line = alternatives and not any("\n" in w for w in suffixes)
+        object.__setattr__(self, "_suffix", re.compile(alternatives) if by_line else None)
         named = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
         object.__setattr__(self, "_named", re.compile(rf"\b(?:{named})\b", re.I) if named else None)
 
@@ -121,8 +123,10 @@ def _line_matches(pattern: re.Pattern, text: str, probe: re.Pattern | None):
     """pattern.finditer(text), read line by line, and only in the lines where `probe` finds what every match
     contains. Exactly the same matches, in the same order: neither pattern matches a line end (places and
     postcodes are separated by spaces and tabs alone), and a line end is no word character, so a \\b at either
-    end of a line reads the same in the line alone. Scanning the whole text tried the pattern at every word."""
+    end of a line reads the same in the line alone. Scanning the whole text tried the pattern at every word.
+    Without a probe, the whole text is scanned."""
     if probe is None:
+        yield from pattern.finditer(text)
         return
     offset = 0
     for line in text.split("\n"):

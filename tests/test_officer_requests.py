@@ -116,7 +116,8 @@ MULTILINE = [
 
 def test_places_read_line_by_line_are_those_the_whole_text_gives(monkeypatch):
     """places_named reads only the lines that can hold a place or a postcode: it must name exactly the places,
-    in the same order, that scanning the whole text named, over generated mail and awkward line ends."""
+    in the same order, that scanning the whole text named, over generated mail and awkward line ends. It fails
+    if a line's matches are given the wrong place in the text (the order of the places named)."""
     from spocmail import locations
     from tests.test_rules_precheck import _texts  # the fixture mail's families, the demo's and generated mail
 
@@ -128,3 +129,23 @@ def test_places_read_line_by_line_are_those_the_whole_text_gives(monkeypatch):
     assert by_line == whole
     assert sum(map(len, whole)) > 40  # the corpus names places in plenty, so the comparison says something
     assert whole[1] == ("CB23 6EA", "4 Park Road", "CB1 2AB", "The Green")
+
+
+@pytest.mark.parametrize("streets, sites, text", [
+    ([], [], "I live at 12 Mill Lane by the Town Hall"),  # no street or site word at all
+    (["Lane", "Car\nPark"], ["Hall"], "Tesco Car\nPark, then Mill Lane"),  # a word across a line end
+])
+def test_rules_that_cannot_be_read_line_by_line_are_read_over_the_whole_text(monkeypatch, streets, sites, text):
+    """A council's rules may name no street or site word, or one across a line end: lines cannot then be
+    told apart by their words, and the places named are those the whole text's scan names."""
+    import tomllib
+
+    from spocmail import locations
+
+    data = tomllib.loads(DEFAULT_PATH.read_text())
+    data["streets"]["words"], data["sites"]["words"] = streets, sites
+    rules = locations.rules_from_dict(data)
+    assert rules._suffix is None
+    got = places_named(text, rules)
+    monkeypatch.setattr(locations, "_line_matches", _whole_text)
+    assert got == places_named(text, rules) and got
