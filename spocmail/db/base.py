@@ -69,8 +69,14 @@ def _strip_nul(session, _context, _instances) -> None:
                 if key not in keys:
                     continue
                 value = values.get(key)
-                if _has_nul(value):  # looked for, not copied and compared: a flush writes dozens of values
-                    setattr(obj, key, _without_nul(value))
+                # looked for, not copied and compared, and text (most values) without a call: a flush writes
+                # dozens of values, almost never with a NUL
+                if isinstance(value, str):
+                    if "\x00" not in value:
+                        continue
+                elif not isinstance(value, (list, dict)) or not _has_nul(value):
+                    continue
+                setattr(obj, key, _without_nul(value))
 
 
 _KEYS: dict = {}
