@@ -163,7 +163,14 @@ def push_latency(s: Servers, backend: str, root: Path, n: int) -> dict:
     engine = create_engine(url)
     latencies = []
     try:
-        time.sleep(3)  # connected and in IDLE
+        # connected and in IDLE: its first pass over (logged), and a breath; a blind wait was too short for a
+        # daemon starting on a loaded machine
+        started = time.perf_counter() + 60
+        while passes(root) < 1 and daemon.poll() is None and time.perf_counter() < started:
+            time.sleep(0.05)
+        if passes(root) < 1:
+            raise SystemExit(f"push: the daemon finished no pass within 60 s; {_daemon_state(daemon, root)}")
+        time.sleep(1)
         passes_before = passes(root)
         client = s.imap.connect()
         for i0 in range(n):
@@ -186,7 +193,7 @@ def push_latency(s: Servers, backend: str, root: Path, n: int) -> dict:
                     break
                 time.sleep(0.005)
             else:
-                raise SystemExit(f"push: mail {mid} not filed within 30 s")
+                raise SystemExit(f"push: mail {mid} not filed within 30 s; {_daemon_state(daemon, root)}")
             latencies.append(time.perf_counter() - t0)
             # the next mail goes in once the daemon is idle in IDLE again: its pass over (logged), and a breath
             while time.perf_counter() < deadline and passes(root) <= passes_before + i0:
@@ -200,6 +207,16 @@ def push_latency(s: Servers, backend: str, root: Path, n: int) -> dict:
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
     return {"p95_s": p95, "median_s": statistics.median(latencies), "mails": n}
+
+
+def _daemon_state(daemon: subprocess.Popen, root: Path) -> str:
+    """What a figure that waited in vain reports: whether the daemon still runs, and the end of its log."""
+    state = "the daemon is running" if daemon.poll() is None else f"the daemon exited {daemon.returncode}"
+    try:
+        tail = (root / "spocmail.log").read_text(errors="replace").splitlines()[-15:]
+    except FileNotFoundError:
+        tail = ["(no spocmail.log)"]
+    return state + "; the end of its log:\n" + "\n".join(tail)
 
 
 def passes(root: Path) -> int:
