@@ -9,6 +9,7 @@ mail (bench/mailgen.py) and prints one table: figure, SQLite, PostgreSQL, target
     .venv/bin/python bench/suite.py --smoke          # a few mails per figure, no verdicts (CI runs this)
     .venv/bin/python bench/suite.py --only year --year-mails 2600 --year-weeks 52   # a reduced year
     .venv/bin/python bench/suite.py --only intake --profile /tmp/intake.prof   # cProfile of poll --once
+    .venv/bin/python bench/suite.py --only intake --spy /tmp/intake.spy   # where its wall time goes (py-spy)
 
 Intake ratio, like for like: `spocmail poll --once` as a whole process against bench/bare_loop.py, a
 whole process doing the same I/O (fetch with imapclient, parse with mail-parser, send as many mails as
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import mailgen  # noqa: E402
+import where  # noqa: E402
 
 PASSWORD_ENV = "SPOCMAIL_BENCH_IMAP_PASSWORD"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # the generated mail arrives the morning before
@@ -115,7 +117,10 @@ def fill_inbox(s: Servers, mails: list[tuple[bytes, datetime]]) -> None:
 # ------------------------------------------------------------------ the figures
 
 
-def intake(s: Servers, backend: str, root: Path, n: int, profile: str | None = None) -> dict:
+def intake(s: Servers, backend: str, root: Path, n: int, profile: str | None = None,
+           spy: str | None = None) -> dict:
+    """With `profile` (cProfile) or `spy` (py-spy, bench/where.py) the timed poll runs under that profiler,
+    which slows it: read the profile, not that run's ratio."""
     url = s.database(backend, root)
     cfg = project(root, url, s)
     mails = mailgen.mails(n, START)
@@ -123,10 +128,17 @@ def intake(s: Servers, backend: str, root: Path, n: int, profile: str | None = N
     s.smtp.clear()
     sql = root / "sqlcount.json"
     prefix = ([sys.executable, "-m", "cProfile", "-o", profile, "-m", "spocmail"] if profile else
+              [sys.executable, "-m", "spocmail"] if spy else
               [sys.executable, str(ROOT / "bench" / "sqlcount.py"), str(sql), "-m", "spocmail"])
+    argv = [*prefix, "--config", str(cfg), "--now", NOW.isoformat(), "poll", "--once", "--json"]
     t0 = time.perf_counter()
-    proc = subprocess.run([*prefix, "--config", str(cfg), "--now", NOW.isoformat(), "poll", "--once", "--json"],
-                          capture_output=True, text=True, env=env(), cwd=root)
+    if spy:
+        proc = where.record(argv, Path(spy), capture_output=True, text=True, env=env(), cwd=root)
+        proc.stdout = where.own_output(proc.stdout)
+        if not proc.stdout:  # py-spy exits 0 whatever its command did: no JSON means it failed
+            proc.returncode = proc.returncode or 1
+    else:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env(), cwd=root)
     t_spoc = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"poll --once exited {proc.returncode}:\n{proc.stderr}")
@@ -501,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year-sends", type=int, default=None, help="weekly responses sent a week (default: all)")
     ap.add_argument("--profile", metavar="FILE", help="cProfile `poll --once` of the intake run into FILE.BACKEND, "
                     "and the first and last weekly poll of the year into FILE.BACKEND.year.first/.last")
+    ap.add_argument("--spy", metavar="FILE", help="sample `poll --once` of the intake run with py-spy into "
+                    "FILE.BACKEND and print where its wall time goes (bench/where.py)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args(argv)
     smoke = args.smoke
@@ -543,7 +557,12 @@ def main(argv: list[str] | None = None) -> int:
                 got = raw.setdefault(backend, {})
                 if "intake" in only:
                     r = got["intake"] = intake(servers, backend, at("intake"), n_mails,
-                                               f"{args.profile}.{backend}" if args.profile else None)
+                                               f"{args.profile}.{backend}" if args.profile else None,
+                                               f"{args.spy}.{backend}" if args.spy else None)
+                    if args.spy:
+                        with open(f"{args.spy}.{backend}") as fh:
+                            print(f"where poll --once spends its time, {backend} ({n_mails} mails, py-spy):\n"
+                                  f"{where.table(where.summarise(fh))}\n", flush=True)
                     per_mail = (f", {r['statements_per_mail']:.0f} SQL and {r['commits_per_mail']:.1f} commits a mail"
                                 if r["statements_per_mail"] else "")
                     figures["intake"].values[backend] = (r["ratio"], f"{r['spocmail_rate']:.1f} vs {r['bare_rate']:.1f} mails/s, {r['sent']} sent{per_mail}")
